@@ -1,0 +1,298 @@
+"""Fee attribution: each swap step's LP fee shared between simulated positions and the pool's others.
+
+DESIGN section 4: a simulated position of liquidity ``L`` gets, of one swap step's LP fee,
+
+    fee_step * frac * L / (L_step - L_own + L)
+
+``frac`` is the part of the step's interval inside the position's range, measured in sqrt price when
+token1 is paid in (price up) and in 1/sqrt price when token0 is paid in (price down): the amounts a
+constant-liquidity step moves are linear in those measures. ``L_step`` is the pool's active liquidity
+in the step and ``L_own`` the vault's own real liquidity there, which the simulation replaces. A step
+that does not move the price (a fee taken from dust) belongs to the pool tick during it, by the tick
+rule ``tick_lower <= tick < tick_upper``.
+
+Two implementations:
+
+- :func:`exact_position_fees` per position per step in Python ints, flooring like the contract (a
+  Q128 fee growth per unit of liquidity, floored per step, times ``L`` floored). For a real position
+  declared as ``L_own`` it gives what the pool's ``tokensOwed`` gives.
+- :func:`attribute` in numpy float64, vectorized over strategies x positions. It first aggregates the
+  steps' fees per tick-spacing bucket and per distinct other-liquidity (within a bucket the pool's
+  liquidity is constant, and positions cover whole buckets), so its cost is
+  ``O(steps + positions x groups)``, chunked to bound memory. Tests hold it against the exact one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+Q96: Final = 1 << 96
+Q128: Final = 1 << 128
+_LOG_SQRT_BASE: Final = float(np.log(1.0001) / 2.0)
+_CHUNK_ELEMENTS: Final = 1 << 22  # positions x groups per chunk: ~32 MiB per float64 temporary
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B8 = NDArray[np.bool_]
+
+
+class NegativeOtherLiquidityError(ValueError):
+    """``L_own`` exceeds the pool's active liquidity in a step: the vault's liquidity is misdeclared."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExactStep:
+    """One swap step in exact integers (Q64.96 sqrt prices, liquidity units, raw token units).
+
+    ``lp_fee`` is in the token paid in (token0 when ``zero_for_one``); ``tick`` is the pool's tick
+    after the step, which for a step that does not move the price is the tick during it.
+    """
+
+    sqrt_start: int
+    sqrt_end: int
+    zero_for_one: bool
+    liquidity: int
+    own_liquidity: int
+    lp_fee: int
+    tick: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeeSteps:
+    """Swap steps of one stretch of the price path as float64 arrays of equal length.
+
+    ``sqrt_start``/``sqrt_end`` are Q64.96 sqrt prices as floats, ``liquidity`` the pool's active
+    liquidity, ``own_liquidity`` the vault's real liquidity active in the step (``L_own``),
+    ``lp_fee`` the LP fee in raw units of the token paid in, ``tick`` the pool tick after the step.
+    """
+
+    sqrt_start: F64
+    sqrt_end: F64
+    zero_for_one: B8
+    liquidity: F64
+    own_liquidity: F64
+    lp_fee: F64
+    tick: I64
+
+    @classmethod
+    def from_exact(cls, steps: Sequence[ExactStep]) -> FeeSteps:
+        """Float view of exact steps (for tests and the pure-Python baseline's data)."""
+        return cls(
+            sqrt_start=np.array([float(s.sqrt_start) for s in steps], dtype=np.float64),
+            sqrt_end=np.array([float(s.sqrt_end) for s in steps], dtype=np.float64),
+            zero_for_one=np.array([s.zero_for_one for s in steps], dtype=np.bool_),
+            liquidity=np.array([float(s.liquidity) for s in steps], dtype=np.float64),
+            own_liquidity=np.array([float(s.own_liquidity) for s in steps], dtype=np.float64),
+            lp_fee=np.array([float(s.lp_fee) for s in steps], dtype=np.float64),
+            tick=np.array([s.tick for s in steps], dtype=np.int64),
+        )
+
+    def __len__(self) -> int:
+        return int(self.sqrt_start.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class BucketFees:
+    """Fees of a stretch of steps grouped by (tick-spacing bucket, other liquidity).
+
+    Bucket ``b`` is the tick interval ``[b * tick_spacing, (b + 1) * tick_spacing)``;
+    ``other_liquidity`` is ``L_step - L_own`` of the steps in the group; ``fee0``/``fee1`` the LP
+    fees (raw token units, float) the group's steps paid inside the bucket.
+    """
+
+    tick_spacing: int
+    bucket: I64
+    other_liquidity: F64
+    fee0: F64
+    fee1: F64
+
+
+@dataclass(frozen=True, slots=True)
+class PositionGrid:
+    """Simulated positions of all strategies, shape ``(strategies, slots)``.
+
+    Ticks are multiples of the pool's tick spacing; an empty slot has ``liquidity`` 0.
+    """
+
+    tick_lower: I64
+    tick_upper: I64
+    liquidity: F64
+
+
+def sqrt_price_at_tick_float(tick: NDArray[np.int64] | NDArray[np.float64]) -> F64:
+    """Q64.96 sqrt price at a tick, float64: ``1.0001 ** (tick / 2) * 2**96``."""
+    return np.exp(np.asarray(tick, dtype=np.float64) * _LOG_SQRT_BASE) * float(Q96)
+
+
+def _bucket_of_sqrt(sqrt_x96: F64, tick_spacing: int) -> I64:
+    ticks = np.log(sqrt_x96 / float(Q96)) / _LOG_SQRT_BASE
+    return np.floor(ticks / tick_spacing).astype(np.int64)
+
+
+def _split_moving_steps(steps: FeeSteps, tick_spacing: int) -> tuple[I64, I64, F64]:
+    """Pieces (step index, bucket, fee inside the bucket) of the steps that move the price."""
+    lo = np.minimum(steps.sqrt_start, steps.sqrt_end)
+    hi = np.maximum(steps.sqrt_start, steps.sqrt_end)
+    moving = np.flatnonzero(hi > lo)
+    # One bucket of margin each side absorbs float error in the bucket of an endpoint.
+    first = _bucket_of_sqrt(lo[moving], tick_spacing) - 1
+    counts = _bucket_of_sqrt(hi[moving], tick_spacing) + 2 - first
+    owner = np.repeat(moving, counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    bucket = np.repeat(first, counts) + (np.arange(owner.shape[0], dtype=np.int64) - starts)
+    edge_lo = sqrt_price_at_tick_float(bucket * tick_spacing)
+    edge_hi = sqrt_price_at_tick_float((bucket + 1) * tick_spacing)
+    a = np.maximum(lo[owner], edge_lo)
+    b = np.minimum(hi[owner], edge_hi)
+    down = steps.zero_for_one[owner]
+    inside = np.where(down, 1.0 / a - 1.0 / b, b - a)
+    total = np.where(down, 1.0 / lo[owner] - 1.0 / hi[owner], hi[owner] - lo[owner])
+    fee = steps.lp_fee[owner] * np.clip(inside / total, 0.0, 1.0)
+    keep = fee > 0.0
+    return owner[keep], bucket[keep], fee[keep]
+
+
+def aggregate_buckets(steps: FeeSteps, tick_spacing: int) -> BucketFees:
+    """Group the steps' LP fees by (bucket, other liquidity); O(steps x buckets crossed)."""
+    other = steps.liquidity - steps.own_liquidity
+    if np.any(other < 0.0):
+        raise NegativeOtherLiquidityError("L_own above the pool's active liquidity in a step")
+    owner, bucket, fee = _split_moving_steps(steps, tick_spacing)
+    still = np.flatnonzero((steps.sqrt_start == steps.sqrt_end) & (steps.lp_fee > 0.0))
+    owner = np.concatenate([owner, still])
+    bucket = np.concatenate([bucket, np.floor_divide(steps.tick[still], tick_spacing)])
+    fee = np.concatenate([fee, steps.lp_fee[still]])
+    piece_other = other[owner]
+    order = np.lexsort((piece_other, bucket))
+    bucket, piece_other, fee = bucket[order], piece_other[order], fee[order]
+    is_zero = steps.zero_for_one[owner[order]]
+    new_group = np.ones(bucket.shape[0], dtype=np.bool_)
+    new_group[1:] = (bucket[1:] != bucket[:-1]) | (piece_other[1:] != piece_other[:-1])
+    heads = np.flatnonzero(new_group)
+    if heads.shape[0] == 0:
+        empty = np.zeros(0, dtype=np.float64)
+        return BucketFees(tick_spacing, np.zeros(0, dtype=np.int64), empty, empty, empty)
+    return BucketFees(
+        tick_spacing=tick_spacing,
+        bucket=bucket[heads],
+        other_liquidity=piece_other[heads],
+        fee0=np.add.reduceat(np.where(is_zero, fee, 0.0), heads),
+        fee1=np.add.reduceat(np.where(is_zero, 0.0, fee), heads),
+    )
+
+
+def _attribute_rows(
+    groups: BucketFees, lower_b: I64, upper_b: I64, liquidity: F64
+) -> tuple[F64, F64]:
+    """Fees of unique position rows (bucket ranges ``[lower_b, upper_b)``), chunked over rows."""
+    n_groups = groups.bucket.shape[0]
+    fees0 = np.zeros(liquidity.shape[0], dtype=np.float64)
+    fees1 = np.zeros(liquidity.shape[0], dtype=np.float64)
+    if n_groups == 0:
+        return fees0, fees1
+    rows_per_chunk = max(1, _CHUNK_ELEMENTS // n_groups)
+    for start in range(0, liquidity.shape[0], rows_per_chunk):
+        part = slice(start, start + rows_per_chunk)
+        liq = liquidity[part, None]
+        inside = (groups.bucket[None, :] >= lower_b[part, None]) & (
+            groups.bucket[None, :] < upper_b[part, None]
+        )
+        denominator = groups.other_liquidity[None, :] + liq
+        share = np.divide(liq, denominator, out=np.zeros_like(denominator), where=denominator > 0)
+        share *= inside
+        fees0[part] = share @ groups.fee0
+        fees1[part] = share @ groups.fee1
+    return fees0, fees1
+
+
+def attribute(groups: BucketFees, grid: PositionGrid) -> tuple[F64, F64]:
+    """Float fees (raw token units) of every grid slot, shape ``(strategies, slots)`` each.
+
+    Identical positions (same range and liquidity, e.g. the vault's starting positions held by
+    every strategy) are computed once.
+    """
+    spacing = groups.tick_spacing
+    rows = np.stack(
+        [
+            np.floor_divide(grid.tick_lower.ravel(), spacing).astype(np.float64),
+            np.floor_divide(grid.tick_upper.ravel(), spacing).astype(np.float64),
+            grid.liquidity.ravel(),
+        ],
+        axis=1,
+    )
+    unique, inverse = np.unique(rows, axis=0, return_inverse=True)
+    fees0, fees1 = _attribute_rows(
+        groups, unique[:, 0].astype(np.int64), unique[:, 1].astype(np.int64), unique[:, 2]
+    )
+    shape = grid.liquidity.shape
+    return fees0[inverse.ravel()].reshape(shape), fees1[inverse.ravel()].reshape(shape)
+
+
+def attribute_steps(steps: FeeSteps, grid: PositionGrid, tick_spacing: int) -> tuple[F64, F64]:
+    """:func:`aggregate_buckets` then :func:`attribute`."""
+    return attribute(aggregate_buckets(steps, tick_spacing), grid)
+
+
+def _frac_inside(step: ExactStep, sqrt_lower: int, sqrt_upper: int) -> tuple[int, int]:
+    """Exact fraction (numerator, denominator) of a moving step's interval inside the range."""
+    lo, hi = sorted((step.sqrt_start, step.sqrt_end))
+    a, b = max(lo, sqrt_lower), min(hi, sqrt_upper)
+    if b <= a:
+        return 0, 1
+    if not step.zero_for_one:
+        return b - a, hi - lo
+    # In 1/sqrt price: (1/a - 1/b) / (1/lo - 1/hi).
+    return (b - a) * lo * hi, a * b * (hi - lo)
+
+
+def exact_position_fees(
+    steps: Sequence[ExactStep],
+    ticks: tuple[int, int],
+    sqrt_bounds: tuple[int, int],
+    liquidity: int,
+) -> tuple[int, int]:
+    """Exact fees (raw token units) of one position of ``liquidity`` over ``steps``.
+
+    ``ticks`` = (tick_lower, tick_upper); ``sqrt_bounds`` their Q64.96 sqrt prices (TickMath).
+    Per step the fee growth per unit liquidity ``floor(fee * frac * 2**128 / (L_step - L_own + L))``
+    accumulates; the position gets ``floor(growth * L / 2**128)`` per token, as the pool credits it.
+    """
+    growth = [0, 0]
+    for step in steps:
+        if step.sqrt_start == step.sqrt_end:
+            num, den = (1, 1) if ticks[0] <= step.tick < ticks[1] else (0, 1)
+        else:
+            num, den = _frac_inside(step, sqrt_bounds[0], sqrt_bounds[1])
+        if num == 0 or step.lp_fee == 0:
+            continue
+        other = step.liquidity - step.own_liquidity
+        if other < 0:
+            raise NegativeOtherLiquidityError("L_own above the pool's active liquidity in a step")
+        growth[0 if step.zero_for_one else 1] += (step.lp_fee * num * Q128) // (
+            den * (other + liquidity)
+        )
+    return growth[0] * liquidity // Q128, growth[1] * liquidity // Q128
+
+
+def swaps_in_range(swap_ticks: I64, grid: PositionGrid) -> I64:
+    """Per strategy, how many swaps ended with the pool tick inside one of its positions.
+
+    Tick rule ``tick_lower <= tick < tick_upper``; empty slots (liquidity 0) never count. Chunked
+    over strategies so the (strategies x slots x swaps) mask stays within ~16 MiB.
+    """
+    strategies, slots = grid.liquidity.shape
+    counts = np.zeros(strategies, dtype=np.int64)
+    per_chunk = max(1, _CHUNK_ELEMENTS // max(1, slots * swap_ticks.shape[0]))
+    ticks = swap_ticks[None, None, :]
+    for start in range(0, strategies, per_chunk):
+        part = slice(start, start + per_chunk)
+        lower = grid.tick_lower[part, :, None]
+        inside = (lower <= ticks) & (ticks < grid.tick_upper[part, :, None])
+        inside &= (grid.liquidity[part] > 0)[:, :, None]
+        counts[part] = inside.any(axis=1).sum(axis=1)
+    return counts
