@@ -31,6 +31,8 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick
+
 Q96: Final = 1 << 96
 Q128: Final = 1 << 128
 _LOG_SQRT_BASE: Final = float(np.log(1.0001) / 2.0)
@@ -129,6 +131,18 @@ def sqrt_price_at_tick_float(tick: NDArray[np.int64] | NDArray[np.float64]) -> F
     return np.exp(np.asarray(tick, dtype=np.float64) * _LOG_SQRT_BASE) * float(Q96)
 
 
+def _exact_edges(ticks: I64) -> F64:
+    """Q64.96 sqrt prices of bucket edges as floats of TickMath's exact values.
+
+    Taking the same float a step's exact endpoint converts to means a step ending on an
+    initialized tick leaks nothing into the neighbouring bucket (a float power would be a few
+    ulps off, and over a short step a few ulps are a large share).
+    """
+    unique, inverse = np.unique(np.clip(ticks, MIN_TICK, MAX_TICK), return_inverse=True)
+    values = np.array([float(get_sqrt_ratio_at_tick(int(t))) for t in unique], dtype=np.float64)
+    return values[inverse.ravel()].reshape(ticks.shape)
+
+
 def _bucket_of_sqrt(sqrt_x96: F64, tick_spacing: int) -> I64:
     ticks = np.log(sqrt_x96 / float(Q96)) / _LOG_SQRT_BASE
     return np.floor(ticks / tick_spacing).astype(np.int64)
@@ -145,8 +159,8 @@ def _split_moving_steps(steps: FeeSteps, tick_spacing: int) -> tuple[I64, I64, F
     owner = np.repeat(moving, counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     bucket = np.repeat(first, counts) + (np.arange(owner.shape[0], dtype=np.int64) - starts)
-    edge_lo = sqrt_price_at_tick_float(bucket * tick_spacing)
-    edge_hi = sqrt_price_at_tick_float((bucket + 1) * tick_spacing)
+    edge_lo = _exact_edges(bucket * tick_spacing)
+    edge_hi = _exact_edges((bucket + 1) * tick_spacing)
     a = np.maximum(lo[owner], edge_lo)
     b = np.minimum(hi[owner], edge_hi)
     down = steps.zero_for_one[owner]
