@@ -1,0 +1,1 @@
+"""Shared test helpers (real parts on loopback, throw-away wallets)."""
