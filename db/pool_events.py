@@ -1,0 +1,131 @@
+"""Tortoise models of the pool events database (our own schema).
+
+The validator only reads this database; the importer and the indexer write it. Events are unique
+on ``(tx_hash, log_index)`` (a re-import or a re-indexed block adds nothing) and read in chain
+order ``(block_number, log_index)``. Big integers use the exact 256-bit fields. The same schema
+is written as plain SQL in ``migrations/pool_events/`` for operators who create it by hand.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from db.fields import Int256Field, UInt256Field
+
+APP_LABEL = "pool_events"
+
+
+class Pool(Model):
+    """A pool whose events are stored, with what replay needs to start it from its creation."""
+
+    address = fields.CharField(max_length=42, primary_key=True)
+    chain_id = fields.IntField(default=8453)
+    kind = fields.CharField(max_length=16, default="uniswap-v3")
+    token0 = fields.CharField(max_length=42)
+    token1 = fields.CharField(max_length=42)
+    decimals0 = fields.IntField(null=True)
+    decimals1 = fields.IntField(null=True)
+    fee = fields.IntField()
+    tick_spacing = fields.IntField()
+    created_block = fields.BigIntField(null=True)
+    initialized_block = fields.BigIntField(null=True)
+    initialized_log_index = fields.IntField(null=True)
+    initial_sqrt_price_x96 = UInt256Field(null=True)
+    initial_tick = fields.IntField(null=True)
+
+    class Meta:
+        app = APP_LABEL
+        table = "pools"
+
+
+class _EventBase(Model):
+    id = fields.BigIntField(primary_key=True)
+    pool = fields.CharField(max_length=42)
+    block_number = fields.BigIntField()
+    log_index = fields.IntField()
+    tx_hash = fields.CharField(max_length=66)
+    block_timestamp = fields.BigIntField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Swap(_EventBase):
+    sender = fields.CharField(max_length=42, default="")
+    recipient = fields.CharField(max_length=42, default="")
+    amount0 = Int256Field()
+    amount1 = Int256Field()
+    sqrt_price_x96 = UInt256Field()
+    liquidity = UInt256Field()
+    tick = fields.IntField()
+    fee = fields.IntField(null=True)
+
+    class Meta:
+        app = APP_LABEL
+        table = "swaps"
+        unique_together = (("tx_hash", "log_index"),)
+        indexes = [Index(fields=("pool", "block_number", "log_index"), name="swaps_pool_order_idx")]
+
+
+class Mint(_EventBase):
+    owner = fields.CharField(max_length=42)
+    sender = fields.CharField(max_length=42, default="")
+    tick_lower = fields.IntField()
+    tick_upper = fields.IntField()
+    liquidity = UInt256Field()
+    amount0 = UInt256Field()
+    amount1 = UInt256Field()
+
+    class Meta:
+        app = APP_LABEL
+        table = "mints"
+        unique_together = (("tx_hash", "log_index"),)
+        indexes = [Index(fields=("pool", "block_number", "log_index"), name="mints_pool_order_idx")]
+
+
+class Burn(_EventBase):
+    owner = fields.CharField(max_length=42)
+    tick_lower = fields.IntField()
+    tick_upper = fields.IntField()
+    liquidity = UInt256Field()
+    amount0 = UInt256Field()
+    amount1 = UInt256Field()
+
+    class Meta:
+        app = APP_LABEL
+        table = "burns"
+        unique_together = (("tx_hash", "log_index"),)
+        indexes = [Index(fields=("pool", "block_number", "log_index"), name="burns_pool_order_idx")]
+
+
+class Collect(_EventBase):
+    owner = fields.CharField(max_length=42)
+    recipient = fields.CharField(max_length=42, default="")
+    tick_lower = fields.IntField()
+    tick_upper = fields.IntField()
+    amount0 = UInt256Field()
+    amount1 = UInt256Field()
+
+    class Meta:
+        app = APP_LABEL
+        table = "collects"
+        unique_together = (("tx_hash", "log_index"),)
+        indexes = [Index(fields=("pool", "block_number", "log_index"), name="collects_pool_order_idx")]
+
+
+class FeeProtocolChange(_EventBase):
+    fee_protocol0 = fields.IntField()
+    fee_protocol1 = fields.IntField()
+
+    class Meta:
+        app = APP_LABEL
+        table = "fee_protocol_changes"
+        unique_together = (("tx_hash", "log_index"),)
+        indexes = [Index(fields=("pool", "block_number", "log_index"), name="feeproto_pool_order_idx")]
+
+
+EVENT_MODELS: tuple[type[_EventBase], ...] = (Swap, Mint, Burn, Collect, FeeProtocolChange)
+
+__all__ = ["APP_LABEL", "EVENT_MODELS", "Burn", "Collect", "FeeProtocolChange", "Mint", "Pool", "Swap"]

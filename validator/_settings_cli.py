@@ -1,0 +1,115 @@
+"""Command-line flags generated from a pydantic-settings model, with one precedence rule.
+
+Precedence: CLI flags > environment variables > ``.env`` file > defaults. Flags are built from the
+model's fields (a field may name its flag, e.g. ``--subtensor.network``, in
+``json_schema_extra={"flag": ...}``); only flags actually given are passed to the model as init
+arguments, which pydantic-settings ranks above the environment and the ``.env`` file. Every
+failure, from argparse or from validation, becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+from pydantic import ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings
+
+S = TypeVar("S", bound=BaseSettings)
+EXIT_CONFIG_ERROR = 2
+
+
+class ConfigError(Exception):
+    """Invalid configuration, with a message that names the setting."""
+
+
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose usage errors are one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_CONFIG_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def flag_of(name: str, info: FieldInfo) -> str:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    flag = extra.get("flag")
+    return str(flag) if flag else "--" + name.replace("_", "-")
+
+
+def env_name_of(model: type[BaseSettings], name: str) -> str:
+    prefix = str(model.model_config.get("env_prefix", ""))
+    return (prefix + name).upper()
+
+
+def _is_bool(annotation: Any) -> bool:
+    return annotation is bool
+
+
+def _is_list(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_list(arg) for arg in typing.get_args(annotation) if arg is not type(None))
+    if origin is typing.Annotated:
+        return _is_list(typing.get_args(annotation)[0])
+    return origin is list
+
+
+def _help_text(model: type[BaseSettings], name: str, info: FieldInfo) -> str:
+    default = info.get_default(call_default_factory=True)
+    shown = "none" if default in (None, [], "") else str(default)
+    choices = typing.get_args(info.annotation) if typing.get_origin(info.annotation) is typing.Literal else ()
+    parts = [info.description or ""]
+    if choices:
+        parts.append("one of: " + ", ".join(str(c) for c in choices) + ".")
+    parts.append(f"[env {env_name_of(model, name)}; default {shown}]")
+    return " ".join(p for p in parts if p).replace("%", "%%")
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser, model: type[BaseSettings]) -> None:
+    """Add one flag per field of ``model``; values default to SUPPRESS so absent flags stay absent."""
+    group = parser.add_argument_group(f"settings ({model.__name__})")
+    for name, info in model.model_fields.items():
+        flag = flag_of(name, info)
+        help_text = _help_text(model, name, info)
+        if _is_bool(info.annotation):
+            group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction,
+                               default=argparse.SUPPRESS, help=help_text)
+        elif _is_list(info.annotation):
+            group.add_argument(flag, dest=name, action="append", default=argparse.SUPPRESS,
+                               metavar=name.upper().rstrip("S"), help=help_text + " (repeatable)")
+        else:
+            group.add_argument(flag, dest=name, default=argparse.SUPPRESS,
+                               metavar=name.upper(), help=help_text)
+
+
+def settings_from_namespace(model: type[S], namespace: argparse.Namespace, env_file: Path | None) -> S:
+    """Build the settings: given flags as init arguments, then environment, ``.env``, defaults."""
+    given = {name: getattr(namespace, name) for name in model.model_fields if hasattr(namespace, name)}
+    try:
+        return model(_env_file=env_file, **given)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(model, exc)) from None
+
+
+def describe_validation_error(model: type[BaseSettings], exc: ValidationError) -> str:
+    """The first validation error as one line naming the flag and the environment variable."""
+    first = exc.errors()[0]
+    location = [str(part) for part in first.get("loc", ())]
+    name = location[0] if location else ""
+    info = model.model_fields.get(name)
+    if info is None:
+        return f"invalid configuration: {first.get('msg', 'invalid value')}"
+    value = first.get("input")
+    shown = "" if isinstance(value, (dict, list)) or value is None else f" (got {str(value)[:80]!r})"
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{flag_of(name, info)} / {env_name_of(model, name)}: {message}{shown}"
+
+
+def exit_with_config_error(prog: str, error: ConfigError) -> NoReturn:
+    sys.stderr.write(f"{prog}: configuration error: {error}\n")
+    raise SystemExit(EXIT_CONFIG_ERROR)

@@ -1,0 +1,105 @@
+"""The validator's settings: one object, from CLI flags > environment > ``.env`` > defaults.
+
+Environment variables carry the ``SN98_`` prefix (``SN98_NETUID``, ``SN98_JOBS_DB_URL``,
+``SN98_RPC_URLS`` as a comma-separated list). Bittensor-conventional flags keep their dotted
+names (``--subtensor.network``, ``--wallet.name``). Nothing here touches the network or the disk
+except reading ``.env``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic.config import JsonDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from db.errors import DatabaseUrlError
+from db.urls import DatabaseUrl, parse_database_url
+from validator.logs import LogOptions, register_secret
+
+Network = Literal["local", "test", "finney"]
+ChainMode = Literal["live", "replay"]
+PoolEventsLayoutName = Literal["default", "sn98"]
+_NETWORK_TO_SUBTENSOR = {"finney": "finney", "test": "test", "local": "local"}
+
+
+def _flag(flag: str) -> JsonDict:
+    return {"flag": flag}
+
+
+class ValidatorSettings(BaseSettings):
+    """Every knob of ``python -m validator``; ``.env.example`` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SN98_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        validate_default=True,
+    )
+
+    netuid: int = Field(98, ge=0, le=65535, description="Subnet uid.", json_schema_extra=_flag("--netuid"))
+    network: Network = Field("finney", description="Which network the validator serves; 'local' uses a static miner list and no chain.")
+    subtensor_network: str | None = Field(None, description="Subtensor network name (defaults to --network).", json_schema_extra=_flag("--subtensor.network"))
+    subtensor_chain_endpoint: str | None = Field(None, description="Subtensor websocket endpoint (overrides --subtensor.network).", json_schema_extra=_flag("--subtensor.chain_endpoint"))
+    wallet_name: str = Field("default", min_length=1, description="Coldkey wallet name.", json_schema_extra=_flag("--wallet.name"))
+    wallet_hotkey: str = Field("default", min_length=1, description="Hotkey name.", json_schema_extra=_flag("--wallet.hotkey"))
+    wallet_path: Path = Field(Path("~/.bittensor/wallets"), description="Wallets directory.", json_schema_extra=_flag("--wallet.path"))
+    axon_port: int = Field(8091, ge=1, le=65535, description="Axon port (served by miners; kept for bittensor convention).", json_schema_extra=_flag("--axon.port"))
+    chain: ChainMode = Field("live", description="Chain data: 'live' reads Base over RPC, 'replay' serves a historical window of the pool events DB.")
+    chain_id: int = Field(8453, ge=1, description="EVM chain id of the pools (Base mainnet 8453).")
+    rpc_urls: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Base JSON-RPC URL, in failover order.", json_schema_extra=_flag("--rpc-url"))
+    jobs_db_url: str = Field("sqlite://var/jobs.sqlite3", description="Jobs database URL: sqlite://PATH or postgres://USER:PASS@HOST:PORT/DB.")
+    pool_events_db_url: str = Field("sqlite://var/pool_events.sqlite3", description="Pool events database URL (read-only for the validator).")
+    pool_events_layout: PoolEventsLayoutName = Field("default", description="Table layout of the pool events DB: ours ('default') or SN98's indexer tables ('sn98').")
+    pool_events_table_prefix: str = Field("", pattern=r"^[A-Za-z0-9_]*$", description="Prefix of the pool events table names (letters, digits, underscore).")
+    logging_debug: bool = Field(False, description="Log at DEBUG.", json_schema_extra=_flag("--logging.debug"))
+    logging_trace: bool = Field(False, description="Log at TRACE (libraries too).", json_schema_extra=_flag("--logging.trace"))
+    log_json: bool = Field(False, description="Write JSON lines instead of readable lines.")
+    log_file: Path | None = Field(None, description="Also log to this file, rotated and retained.")
+    log_rotation: str = Field("100 MB", min_length=1, description="Rotate the log file at this size or age (loguru syntax).")
+    log_retention: str = Field("14 days", min_length=1, description="Delete rotated log files older than this (loguru syntax).")
+
+    @field_validator("rpc_urls", mode="before")
+    @classmethod
+    def _split_rpc_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("rpc_urls")
+    @classmethod
+    def _check_rpc_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("http://", "https://", "ws://", "wss://")):
+                raise ValueError("each RPC URL must start with http://, https://, ws:// or wss://")
+            register_secret(url)
+        return urls
+
+    @field_validator("jobs_db_url", "pool_events_db_url")
+    @classmethod
+    def _check_db_url(cls, url: str) -> str:
+        try:
+            parsed = parse_database_url(url)
+        except DatabaseUrlError as exc:
+            raise ValueError(str(exc)) from None
+        register_secret(parsed.password)
+        return url
+
+    @model_validator(mode="after")
+    def _check_modes(self) -> ValidatorSettings:
+        if self.subtensor_network is None:
+            self.subtensor_network = _NETWORK_TO_SUBTENSOR[self.network]
+        return self
+
+    @property
+    def jobs_db(self) -> DatabaseUrl:
+        return parse_database_url(self.jobs_db_url)
+
+    @property
+    def pool_events_db(self) -> DatabaseUrl:
+        return parse_database_url(self.pool_events_db_url)
+
+    def log_options(self) -> LogOptions:
+        level = "TRACE" if self.logging_trace else "DEBUG" if self.logging_debug else "INFO"
+        return LogOptions(level=level, json=self.log_json, file=self.log_file,
+                          rotation=self.log_rotation, retention=self.log_retention)
