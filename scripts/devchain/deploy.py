@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 
 from web3 import Web3
+from web3.types import Nonce
 from web3.utils.address import get_create_address
 
 from scripts.devchain.actions import MintedPosition, approve, mint_tokens, minted_positions, npm_mint
@@ -58,7 +59,7 @@ def deploy(rpc: Rpc, accounts: Accounts, *, seed: int = 1) -> Deployment:
 
 def _deploy_contracts(rpc: Rpc, deployer: str) -> _Core:
     nonce = rpc.w3.eth.get_transaction_count(Web3.to_checksum_address(deployer))
-    address = [get_create_address(Web3.to_checksum_address(deployer), nonce + i) for i in range(8)]
+    address = [get_create_address(Web3.to_checksum_address(deployer), Nonce(nonce + i)) for i in range(8)]
     creations = [
         constructor_data("WETH9"),
         constructor_data("DevToken", "Dev Ether", "DEV", 18),

@@ -89,3 +89,28 @@ class Deployment:
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able dict (tuples become lists)."""
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Deployment:
+        """Inverse of `to_json` (e.g. to drive traffic on a chain started by another process)."""
+        accounts = data["accounts"]
+        vault = data["vault"]
+        return cls(
+            **{k: data[k] for k in ("chain_id", "weth9", "token18", "token6", "factory")},
+            position_manager=data["position_manager"],
+            swap_router=data["swap_router"],
+            pools=tuple(PoolInfo(**p) for p in data["pools"]),
+            vault=VaultInfo(
+                **{k: v for k, v in vault.items() if k not in ("eoa_token_ids", "lm_token_ids")},
+                eoa_token_ids=tuple(vault["eoa_token_ids"]),
+                lm_token_ids=tuple(vault["lm_token_ids"]),
+            ),
+            accounts=Accounts(
+                deployer=accounts["deployer"],
+                lps=tuple(accounts["lps"]),
+                vault=accounts["vault"],
+                traders=tuple(accounts["traders"]),
+                spare=tuple(accounts["spare"]),
+            ),
+            lp_token_ids=tuple(data["lp_token_ids"]),
+        )
