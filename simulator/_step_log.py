@@ -1,0 +1,159 @@
+"""The step log of a replay: every swap step as parallel numpy arrays (exact ints alongside).
+
+Built once per replay by ``StepLogBuilder`` from the swaps' ``SwapResult`` lists (no per-step
+objects), and consumed by the fee attribution. Public as ``simulator.replay.StepLog``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from simulator.events import SwapEvent
+    from simulator.pool import SwapResult
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+BOOL = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StepLog:
+    """All steps of all logged swaps, in replay order.
+
+    Per step (arrays of length ``n_steps``):
+
+    - ``swap_index`` int64: index of the step's swap in the per-swap arrays below (0-based, in order).
+    - ``block_number`` int64: block of the step's swap.
+    - ``zero_for_one`` bool: True when token0 is paid in (price falls), False when token1 is paid in.
+    - ``sqrt_price_start`` / ``sqrt_price_end`` float64: the step's sqrt price interval as the raw
+      Q64.96 value (``sqrtPriceX96``, not divided by 2**96); exact ints in ``sqrt_price_start_exact``
+      / ``sqrt_price_end_exact``.
+    - ``liquidity`` float64 (exact: ``liquidity_exact``): the liquidity that shares the step's LP fee,
+      in the pool's liquidity units: the active in-range liquidity (on Slipstream, minus the staked).
+    - ``lp_fee`` float64 (exact: ``lp_fee_exact``): the step's fee that went to that liquidity, in raw
+      units of the token paid in (token0 if ``zero_for_one`` else token1), after the protocol fee, or on
+      Slipstream after the gauge's share and the unstaked fee.
+    - ``fee_exact``: the step's whole fee (raw units of the token paid in, before any split).
+    - ``amount_in_exact`` / ``amount_out_exact``: the step's input (without fee) and output amounts.
+    - ``tick_end`` int64: the pool's tick after the step.
+
+    Per swap (arrays of length ``n_swaps``): ``swap_block_number``, ``swap_log_index`` and
+    ``swap_timestamp`` (int64, unix seconds), ``swap_zero_for_one`` (bool), ``swap_tick`` (int64, tick
+    after the swap), ``swap_sqrt_price`` (float64 Q64.96 after the swap; exact in
+    ``swap_sqrt_price_exact``), ``swap_liquidity_exact`` (active liquidity after the swap),
+    ``swap_amount0_exact`` / ``swap_amount1_exact`` (signed raw units, positive = paid into the pool).
+    """
+
+    swap_index: I64
+    block_number: I64
+    zero_for_one: BOOL
+    sqrt_price_start: F64
+    sqrt_price_end: F64
+    liquidity: F64
+    lp_fee: F64
+    tick_end: I64
+    sqrt_price_start_exact: tuple[int, ...]
+    sqrt_price_end_exact: tuple[int, ...]
+    liquidity_exact: tuple[int, ...]
+    lp_fee_exact: tuple[int, ...]
+    fee_exact: tuple[int, ...]
+    amount_in_exact: tuple[int, ...]
+    amount_out_exact: tuple[int, ...]
+    swap_block_number: I64
+    swap_log_index: I64
+    swap_timestamp: I64
+    swap_zero_for_one: BOOL
+    swap_tick: I64
+    swap_sqrt_price: F64
+    swap_sqrt_price_exact: tuple[int, ...]
+    swap_liquidity_exact: tuple[int, ...]
+    swap_amount0_exact: tuple[int, ...]
+    swap_amount1_exact: tuple[int, ...]
+
+    @property
+    def n_steps(self) -> int:
+        """Number of steps in the log."""
+        return int(self.swap_index.shape[0])
+
+    @property
+    def n_swaps(self) -> int:
+        """Number of swaps in the log."""
+        return int(self.swap_block_number.shape[0])
+
+
+def _floats(values: list[int]) -> F64:
+    return np.fromiter(map(float, values), dtype=np.float64, count=len(values))
+
+
+def _ints(values: list[int]) -> I64:
+    return np.asarray(values, dtype=np.int64).reshape(len(values))
+
+
+class StepLogBuilder:
+    """Accumulates swaps into flat lists; ``build`` turns them into a ``StepLog`` once."""
+
+    def __init__(self) -> None:
+        self._steps: dict[str, list[int]] = {
+            k: [] for k in ("index", "block", "zfo", "start", "end", "liq", "lp", "fee", "in", "out", "tick")
+        }
+        self._swaps: dict[str, list[int]] = {
+            k: [] for k in ("block", "log", "time", "zfo", "tick", "price", "liq", "a0", "a1")
+        }
+
+    def add(self, result: SwapResult, event: SwapEvent) -> None:
+        """Append one replayed swap and its steps (``event`` gives block, log index and time)."""
+        steps, swaps = self._steps, self._swaps
+        n = result.step_count
+        steps["index"].extend([len(swaps["block"])] * n)
+        steps["block"].extend([event.block_number] * n)
+        steps["zfo"].extend([int(result.zero_for_one)] * n)
+        steps["start"].extend(result.step_sqrt_price_start)
+        steps["end"].extend(result.step_sqrt_price_end)
+        steps["liq"].extend(result.step_liquidity)
+        steps["lp"].extend(result.step_lp_fee)
+        steps["fee"].extend(result.step_fee)
+        steps["in"].extend(result.step_amount_in)
+        steps["out"].extend(result.step_amount_out)
+        steps["tick"].extend(result.step_tick_end)
+        for key, value in (
+            ("block", event.block_number), ("log", event.log_index), ("time", event.timestamp),
+            ("zfo", int(result.zero_for_one)), ("tick", result.tick), ("price", result.sqrt_price_x96),
+            ("liq", result.liquidity), ("a0", result.amount0), ("a1", result.amount1),
+        ):  # fmt: skip
+            swaps[key].append(value)
+
+    def build(self) -> StepLog:
+        """The accumulated log as arrays."""
+        s, w = self._steps, self._swaps
+        return StepLog(
+            swap_index=_ints(s["index"]),
+            block_number=_ints(s["block"]),
+            zero_for_one=np.asarray(s["zfo"], dtype=np.bool_).reshape(len(s["zfo"])),
+            sqrt_price_start=_floats(s["start"]),
+            sqrt_price_end=_floats(s["end"]),
+            liquidity=_floats(s["liq"]),
+            lp_fee=_floats(s["lp"]),
+            tick_end=_ints(s["tick"]),
+            sqrt_price_start_exact=tuple(s["start"]),
+            sqrt_price_end_exact=tuple(s["end"]),
+            liquidity_exact=tuple(s["liq"]),
+            lp_fee_exact=tuple(s["lp"]),
+            fee_exact=tuple(s["fee"]),
+            amount_in_exact=tuple(s["in"]),
+            amount_out_exact=tuple(s["out"]),
+            swap_block_number=_ints(w["block"]),
+            swap_log_index=_ints(w["log"]),
+            swap_timestamp=_ints(w["time"]),
+            swap_zero_for_one=np.asarray(w["zfo"], dtype=np.bool_).reshape(len(w["zfo"])),
+            swap_tick=_ints(w["tick"]),
+            swap_sqrt_price=_floats(w["price"]),
+            swap_sqrt_price_exact=tuple(w["price"]),
+            swap_liquidity_exact=tuple(w["liq"]),
+            swap_amount0_exact=tuple(w["a0"]),
+            swap_amount1_exact=tuple(w["a1"]),
+        )

@@ -1,0 +1,153 @@
+"""The swap loop of UniswapV3Pool.swap, as one tight function (the hot path of exact replay).
+
+It reads the pool but writes nothing: crossed ticks are returned with the fee growth at the crossing
+and ``Pool.apply_swap`` commits them. It is one long function on purpose: attribute lookups and calls
+cost more than the integer arithmetic here, so the pool's fields are hoisted into locals once and
+the tick bitmap search is inlined. Each step mirrors the contract: find the next initialized tick
+within one bitmap word, clamp to [MIN_TICK, MAX_TICK], step toward it (or the limit) with
+``compute_swap_step``, take the protocol fee (or Slipstream's gauge share), grow fee growth modulo
+2**256, and on reaching the tick cross it (``tick = tickNext - 1`` when moving down).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator._pool_types import SwapResult
+from simulator.errors import MathOverflow
+from simulator.fullmath import MAX_INT256, MAX_UINT128, Q128, UINT256_MOD
+from simulator.swap_math import compute_swap_step
+from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick, get_tick_at_sqrt_ratio
+
+if TYPE_CHECKING:
+    from simulator.pool import Pool
+
+_PIPS = 1_000_000
+
+
+def run_swap(  # noqa: C901 - the contract's loop, kept whole for speed (see module docstring)
+    pool: Pool, zero_for_one: bool, amount_specified: int, sqrt_price_limit_x96: int, fee: int, record_steps: bool
+) -> SwapResult:
+    """Run the swap loop on ``pool``'s state; entry checks are the caller's (``Pool.quote_swap``)."""
+    bitmap = pool.tick_bitmap
+    ticks = pool.ticks
+    spacing = pool.tick_spacing
+    unstaked_fee = pool.unstaked_fee
+    fee_protocol = (pool.fee_protocol & 0xF) if zero_for_one else (pool.fee_protocol >> 4)
+    growth = pool.fee_growth_global0_x128 if zero_for_one else pool.fee_growth_global1_x128
+    exact_input = amount_specified > 0
+    remaining = amount_specified
+    calculated = 0
+    sqrt_p = pool.sqrt_price_x96
+    tick = pool.tick
+    liquidity = pool.liquidity
+    staked = pool.staked_liquidity
+    protocol_fee = 0
+    gauge_fee = 0
+    crossed: list[tuple[int, int]] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    liqs: list[int] = []
+    ins: list[int] = []
+    outs: list[int] = []
+    fees: list[int] = []
+    lp_fees: list[int] = []
+    tick_ends: list[int] = []
+    limit = sqrt_price_limit_x96
+    while remaining != 0 and sqrt_p != limit:
+        # TickBitmap.nextInitializedTickWithinOneWord, inlined
+        compressed = tick // spacing
+        if zero_for_one:
+            bit_pos = compressed & 0xFF
+            masked = bitmap.get(compressed >> 8, 0) & ((2 << bit_pos) - 1)
+            if masked:
+                tick_next = (compressed - bit_pos + masked.bit_length() - 1) * spacing
+            else:
+                tick_next = (compressed - bit_pos) * spacing
+        else:
+            compressed += 1
+            bit_pos = compressed & 0xFF
+            masked = bitmap.get(compressed >> 8, 0) >> bit_pos
+            if masked:
+                tick_next = (compressed + (masked & -masked).bit_length() - 1) * spacing
+            else:
+                tick_next = (compressed + 255 - bit_pos) * spacing
+        initialized = masked != 0
+        if tick_next < MIN_TICK:
+            tick_next = MIN_TICK
+        elif tick_next > MAX_TICK:
+            tick_next = MAX_TICK
+        sqrt_next = get_sqrt_ratio_at_tick(tick_next)
+        if (sqrt_next < limit) if zero_for_one else (sqrt_next > limit):
+            target = limit
+        else:
+            target = sqrt_next
+        sqrt_start = sqrt_p
+        sqrt_p, amount_in, amount_out, fee_amount = compute_swap_step(sqrt_p, target, liquidity, remaining, fee)
+        if exact_input:
+            remaining -= amount_in + fee_amount
+            calculated -= amount_out
+        else:
+            remaining += amount_out
+            calculated += amount_in + fee_amount
+        step_fee = fee_amount
+        lp_liquidity = liquidity
+        if unstaked_fee is None:
+            if fee_protocol:
+                delta = fee_amount // fee_protocol
+                fee_amount -= delta
+                protocol_fee += delta
+            if liquidity:
+                growth = (growth + fee_amount * Q128 // liquidity) % UINT256_MOD
+        elif liquidity:
+            lp_liquidity = liquidity - staked
+            fee_amount, to_gauge = _slipstream_split(fee_amount, liquidity, staked, unstaked_fee)
+            gauge_fee += to_gauge
+            if lp_liquidity:
+                growth = (growth + fee_amount * Q128 // lp_liquidity) % UINT256_MOD
+        if sqrt_p == sqrt_next:
+            if initialized:
+                crossed.append((tick_next, growth))
+                info = ticks[tick_next]
+                liquidity_net = -info.liquidity_net if zero_for_one else info.liquidity_net
+                liquidity += liquidity_net
+                if liquidity < 0 or liquidity > MAX_UINT128:
+                    raise MathOverflow(f"liquidity out of range crossing tick {tick_next}", reason="LS")
+                if unstaked_fee is not None:
+                    staked += -info.staked_liquidity_net if zero_for_one else info.staked_liquidity_net
+            tick = tick_next - 1 if zero_for_one else tick_next
+        elif sqrt_p != sqrt_start:
+            tick = get_tick_at_sqrt_ratio(sqrt_p)
+        if record_steps:
+            starts.append(sqrt_start)
+            ends.append(sqrt_p)
+            liqs.append(lp_liquidity)
+            ins.append(amount_in)
+            outs.append(amount_out)
+            fees.append(step_fee)
+            lp_fees.append(fee_amount)
+            tick_ends.append(tick)
+    if zero_for_one == exact_input:
+        amount0, amount1 = amount_specified - remaining, calculated
+    else:
+        amount0, amount1 = calculated, amount_specified - remaining
+    if abs(amount0) > MAX_INT256 or abs(amount1) > MAX_INT256:
+        raise MathOverflow("swap amounts exceed int256")
+    return SwapResult(
+        zero_for_one, amount0, amount1, sqrt_p, tick, liquidity, fee, growth, protocol_fee, gauge_fee, staked,
+        tuple(crossed), starts, ends, liqs, ins, outs, fees, lp_fees, tick_ends,
+    )  # fmt: skip
+
+
+def _slipstream_split(fee_amount: int, liquidity: int, staked: int, unstaked_fee: int) -> tuple[int, int]:
+    """CLPool.calculateFees: (fee to unstaked LPs, fee to the gauge) of one step's fee.
+
+    The staked liquidity's pro-rata share (rounded up) goes to the gauge; of the rest, ``unstaked_fee``
+    pips (rounded up) go to the gauge too; the remainder grows the unstaked LPs' fee growth.
+    """
+    if liquidity == staked:
+        return 0, fee_amount
+    to_gauge = -(-(fee_amount * staked) // liquidity) if staked else 0
+    unstaked = fee_amount - to_gauge
+    levy = -(-(unstaked * unstaked_fee) // _PIPS)
+    return unstaked - levy, to_gauge + levy

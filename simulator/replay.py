@@ -1,0 +1,262 @@
+"""Exact replay of a pool's real events, and the step log the fee attribution consumes.
+
+``replay`` applies PoolEvents in (block, log_index) order to a ``Pool`` and checks each one against
+the chain's numbers to the wei. A Swap event does not say what the trader asked, so each swap is
+reconstructed: exact input of the positive amount (no price limit), else exact output of the
+negative amount, else a swap up to the event's price (exact input, then exact output). The first
+reading that reproduces amount0, amount1, sqrtPriceX96, tick and the active liquidity after the swap
+is committed; if none does, ``ReplayMismatch`` names the event and the first differing field.
+Mints and burns must reproduce their amounts; collects of known positions their amounts.
+
+Start states: an empty pool from the Initialize event (``pool_from_start``) gives a fully checked
+replay. From a snapshot, positions minted before it are unknown: a burn of such liquidity adopts it
+(``Pool.adopt_position``) and a collect of an unknown position is skipped and counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from simulator._step_log import StepLog, StepLogBuilder
+from simulator.csv_events import PoolMetadata
+from simulator.errors import EventSourceError, InvalidPoolState, MathError, ReplayMismatch
+from simulator.events import (
+    BurnEvent,
+    CollectEvent,
+    FeeProtocolChange,
+    MintEvent,
+    PoolEvent,
+    PoolInitialize,
+    SwapEvent,
+    event_order,
+)
+from simulator.pool import Pool, PoolSnapshot, SwapResult
+from simulator.fullmath import MAX_INT256
+from simulator.tickmath import MAX_SQRT_RATIO, MIN_SQRT_RATIO
+
+__all__ = ["ReplayResult", "StepLog", "pool_from_start", "replay"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ReplayResult:
+    """What a replay did: the final pool (exact state), the step log of the logged swaps, and counts."""
+
+    pool: Pool
+    step_log: StepLog
+    swaps: int
+    mints: int
+    burns: int
+    collects: int
+    collects_skipped: int
+    fee_protocol_changes: int
+    swap_readings: dict[str, int]
+
+
+def pool_from_start(metadata: PoolMetadata, start: PoolInitialize | PoolSnapshot) -> Pool:
+    """The pool a replay starts from: empty at the Initialize price, or the snapshot's state."""
+    if isinstance(start, PoolSnapshot):
+        return Pool.from_snapshot(start)
+    if metadata.fee is None or metadata.tick_spacing is None:
+        raise EventSourceError(f"pool {metadata.pool}: fee and tick spacing are unknown, cannot build the pool")
+    pool = Pool(metadata.fee, metadata.tick_spacing)
+    pool.initialize(start.sqrt_price_x96)
+    if pool.tick != start.tick:
+        raise ReplayMismatch(
+            kind="Initialize", block_number=start.block_number, log_index=start.log_index,
+            tx_hash=start.tx_hash, field="tick", expected=start.tick, got=pool.tick,
+        )  # fmt: skip
+    return pool
+
+
+class _Replayer:
+    """Applies events one by one; holds the counters and the step log builder."""
+
+    def __init__(self, pool: Pool, from_snapshot: bool, log_from_block: int) -> None:
+        self.pool = pool
+        self.from_snapshot = from_snapshot
+        self.log_from_block = log_from_block
+        self.log = StepLogBuilder()
+        self.counts = dict.fromkeys(("swaps", "mints", "burns", "collects", "collects_skipped", "fee_protocol_changes"), 0)
+        self.readings: dict[str, int] = {}
+
+    def apply(self, event: PoolEvent) -> None:
+        if isinstance(event, SwapEvent):
+            self.swap(event)
+        elif isinstance(event, MintEvent):
+            self.mint(event)
+        elif isinstance(event, BurnEvent):
+            self.burn(event)
+        elif isinstance(event, CollectEvent):
+            self.collect(event)
+        elif isinstance(event, FeeProtocolChange):
+            try:
+                self.pool.set_fee_protocol(event.fee_protocol0, event.fee_protocol1)
+            except InvalidPoolState as exc:
+                raise _mismatch(event, "SetFeeProtocol", "revert", "success", str(exc)) from exc
+            self.counts["fee_protocol_changes"] += 1
+        elif isinstance(event, PoolInitialize):
+            if self.pool.sqrt_price_x96 == 0:
+                self.pool.initialize(event.sqrt_price_x96)
+        else:  # pragma: no cover - PoolEvent is a closed union
+            raise TypeError(f"not a pool event: {event!r}")
+
+    def mint(self, event: MintEvent) -> None:
+        try:
+            got = self.pool.mint(event.owner, event.tick_lower, event.tick_upper, event.liquidity)
+        except (InvalidPoolState, MathError) as exc:
+            raise _mismatch(event, "Mint", "revert", "success", f"{type(exc).__name__}: {exc}") from exc
+        _require_amounts(event, "Mint", got)
+        self.counts["mints"] += 1
+
+    def burn(self, event: BurnEvent) -> None:
+        key = (event.owner, event.tick_lower, event.tick_upper)
+        if self.from_snapshot and not self._adopt_for_burn(key, event.liquidity):
+            _require_amounts(event, "Burn", (0, 0))
+            self.counts["burns"] += 1
+            return
+        try:
+            got = self.pool.burn(*key, event.liquidity)
+        except (InvalidPoolState, MathError) as exc:
+            raise _mismatch(event, "Burn", "revert", "success", f"{type(exc).__name__}: {exc}") from exc
+        _require_amounts(event, "Burn", got)
+        self.counts["burns"] += 1
+
+    def _adopt_for_burn(self, key: tuple[str, int, int], liquidity: int) -> bool:
+        """On a snapshot start, make sure a burned position exists with at least ``liquidity``.
+
+        Its liquidity predates the snapshot and is already in the ticks. Returns False for a poke
+        (zero burn) of an unknown position, which changes nothing we track.
+        """
+        position = self.pool.positions.get(key)
+        if position is None:
+            if liquidity == 0:
+                return False
+            self.pool.adopt_position(*key, liquidity)
+        elif position.liquidity < liquidity:
+            position.liquidity = liquidity
+        return True
+
+    def collect(self, event: CollectEvent) -> None:
+        key = (event.owner, event.tick_lower, event.tick_upper)
+        if key not in self.pool.positions:
+            if self.from_snapshot:
+                self.counts["collects_skipped"] += 1
+                return
+            raise _mismatch(event, "Collect", "position", "a known position", "none")
+        got = self.pool.collect(*key, event.amount0, event.amount1)
+        _require_amounts(event, "Collect", got)
+        self.counts["collects"] += 1
+
+    def swap(self, event: SwapEvent) -> None:
+        result, reading = _reconstruct_swap(self.pool, event)
+        self.pool.apply_swap(result)
+        self.readings[reading] = self.readings.get(reading, 0) + 1
+        if event.block_number >= self.log_from_block:
+            self.log.add(result, event)
+        self.counts["swaps"] += 1
+
+
+
+def _reconstruct_swap(pool: Pool, event: SwapEvent) -> tuple[SwapResult, str]:
+    """The first reading of the event that the pool reproduces exactly, and its name."""
+    candidates = _swap_readings(pool, event)
+    first: SwapResult | None = None
+    first_error: Exception | None = None
+    for name, zero_for_one, amount, limit in candidates:
+        try:
+            result = pool.quote_swap(zero_for_one, amount, limit, fee_pips=event.fee)
+        except (InvalidPoolState, MathError) as exc:
+            first_error = first_error or exc
+            continue
+        if _swap_difference(result, event) is None:
+            return result, name
+        first = first or result
+    if first is None:
+        got = f"{type(first_error).__name__}: {first_error}" if first_error else "no reading"
+        raise _mismatch(event, "Swap", "revert", "success", got)
+    field, expected, got_value = _swap_difference(first, event) or ("", 0, 0)
+    raise _mismatch(event, "Swap", field, expected, got_value)
+
+
+def _swap_readings(pool: Pool, event: SwapEvent) -> list[tuple[str, bool, int, int]]:
+    """(name, zero_for_one, amount_specified, price limit) for each way the trader may have asked."""
+    if event.amount0 > 0 or (event.amount0 == 0 and event.amount1 < 0):
+        zero_for_one = True
+    elif event.amount1 > 0 or event.amount0 < 0:
+        zero_for_one = False
+    else:
+        zero_for_one = event.sqrt_price_x96 < pool.sqrt_price_x96
+    paid_in = event.amount0 if zero_for_one else event.amount1
+    paid_out = event.amount1 if zero_for_one else event.amount0
+    no_limit = MIN_SQRT_RATIO + 1 if zero_for_one else MAX_SQRT_RATIO - 1
+    readings: list[tuple[str, bool, int, int]] = []
+    if paid_in > 0:
+        readings.append(("exact_input", zero_for_one, paid_in, no_limit))
+    if paid_out < 0:
+        readings.append(("exact_output", zero_for_one, paid_out, no_limit))
+    price = event.sqrt_price_x96
+    if (price < pool.sqrt_price_x96) if zero_for_one else (price > pool.sqrt_price_x96):
+        # the trader asked for more than the pool gave before reaching the price limit
+        readings.append(("to_price", zero_for_one, MAX_INT256, price))
+    return readings
+
+
+def _swap_difference(result: SwapResult, event: SwapEvent) -> tuple[str, int, int] | None:
+    """The first of the event's values the replayed swap does not reproduce, or None."""
+    for name, expected, got in (
+        ("amount0", event.amount0, result.amount0),
+        ("amount1", event.amount1, result.amount1),
+        ("sqrt_price_x96", event.sqrt_price_x96, result.sqrt_price_x96),
+        ("tick", event.tick, result.tick),
+        ("liquidity", event.liquidity, result.liquidity),
+    ):
+        if expected != got:
+            return name, expected, got
+    return None
+
+
+def _require_amounts(event: MintEvent | BurnEvent | CollectEvent, kind: str, got: tuple[int, int]) -> None:
+    if got[0] != event.amount0:
+        raise _mismatch(event, kind, "amount0", event.amount0, got[0])
+    if got[1] != event.amount1:
+        raise _mismatch(event, kind, "amount1", event.amount1, got[1])
+
+
+def _mismatch(event: PoolEvent, kind: str, field: str, expected: object, got: object) -> ReplayMismatch:
+    return ReplayMismatch(
+        kind=kind, block_number=event.block_number, log_index=event.log_index,
+        tx_hash=event.tx_hash, field=field, expected=expected, got=got,
+    )  # fmt: skip
+
+
+def replay(
+    pool: Pool,
+    events: Iterable[PoolEvent],
+    *,
+    from_snapshot: bool = False,
+    log_from_block: int = 0,
+) -> ReplayResult:
+    """Apply ``events`` to ``pool`` (in place) in (block, log_index) order, checking each to the wei.
+
+    ``from_snapshot``: the pool came from a snapshot, so pre-snapshot positions are adopted at their
+    first burn and collects of unknown positions are skipped. ``log_from_block``: swaps before this
+    block are replayed (they build the state) but left out of the step log.
+    Raises ``ReplayMismatch`` at the first event the replay does not reproduce.
+    """
+    ordered: Sequence[PoolEvent] = sorted(events, key=event_order)
+    replayer = _Replayer(pool, from_snapshot, log_from_block)
+    for event in ordered:
+        replayer.apply(event)
+    counts = replayer.counts
+    return ReplayResult(
+        pool=pool,
+        step_log=replayer.log.build(),
+        swaps=counts["swaps"],
+        mints=counts["mints"],
+        burns=counts["burns"],
+        collects=counts["collects"],
+        collects_skipped=counts["collects_skipped"],
+        fee_protocol_changes=counts["fee_protocol_changes"],
+        swap_readings=dict(replayer.readings),
+    )
