@@ -18,17 +18,21 @@ APP_LABEL = "pool_events"
 
 
 class Pool(Model):
-    """A pool whose events are stored, with what replay needs to start it from its creation."""
+    """A pool whose events are stored, with what replay needs to start it from its creation.
+
+    Metadata a source does not carry (a per-event log has no fee or tokens) stays NULL until a
+    later import or the indexer fills it in.
+    """
 
     address = fields.CharField(max_length=42, primary_key=True)
     chain_id = fields.IntField(default=8453)
     kind = fields.CharField(max_length=16, default="uniswap-v3")
-    token0 = fields.CharField(max_length=42)
-    token1 = fields.CharField(max_length=42)
+    token0 = fields.CharField(max_length=42, null=True)
+    token1 = fields.CharField(max_length=42, null=True)
     decimals0 = fields.IntField(null=True)
     decimals1 = fields.IntField(null=True)
-    fee = fields.IntField()
-    tick_spacing = fields.IntField()
+    fee = fields.IntField(null=True)
+    tick_spacing = fields.IntField(null=True)
     created_block = fields.BigIntField(null=True)
     initialized_block = fields.BigIntField(null=True)
     initialized_log_index = fields.IntField(null=True)

@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
+from validator.logs import mask_secrets
+
 S = TypeVar("S", bound=BaseSettings)
 EXIT_CONFIG_ERROR = 2
 
@@ -105,7 +107,7 @@ def describe_validation_error(model: type[BaseSettings], exc: ValidationError) -
     if info is None:
         return f"invalid configuration: {first.get('msg', 'invalid value')}"
     value = first.get("input")
-    shown = "" if isinstance(value, (dict, list)) or value is None else f" (got {str(value)[:80]!r})"
+    shown = "" if isinstance(value, (dict, list)) or value is None else f" (got {mask_secrets(str(value)[:120])!r})"
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
     return f"{flag_of(name, info)} / {env_name_of(model, name)}: {message}{shown}"
 

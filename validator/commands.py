@@ -22,7 +22,6 @@ EXIT_FAILURE = 1
 _JOB_FIELDS: dict[str, tuple[type, str]] = {
     "sn_liquidity_manager_address": (str, "Vault address (SN98 LiquidityManager or EOA)."),
     "pair_address": (str, "Pool address."),
-    "chain_id": (int, "EVM chain id (8453 Base, 84532 Base Sepolia)."),
     "vault_kind": (str, "eoa | liquidity_manager."),
     "pool_kind": (str, "uniswap-v3 | slipstream."),
     "target": (str, "Round score target: " + " | ".join(jobs_admin.KNOWN_TARGETS) + "."),
@@ -132,7 +131,8 @@ async def _with_jobs_db(settings: ValidatorSettings, action: Any) -> int:
 
 
 async def jobs_add(settings: ValidatorSettings, args: argparse.Namespace) -> int:
-    values = {"job_id": args.job_id, **_job_changes(args), "is_active": not args.inactive}
+    values = {"job_id": args.job_id, "chain_id": settings.chain_id, **_job_changes(args),
+              "is_active": not args.inactive}
 
     async def action() -> dict[str, Any]:
         return jobs_admin.job_to_dict(await jobs_admin.add_job(values))

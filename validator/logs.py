@@ -84,7 +84,7 @@ class LogOptions:
 
 _READABLE = (
     "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> | <level>{level: <7}</level> | "
-    "<cyan>{name}</cyan> | {message}{extra_fields}"
+    "<cyan>{name}</cyan> | {message}{extra[extra_fields]}"
 )
 
 
