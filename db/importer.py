@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from db.connection import POOL_EVENTS_CONNECTION
-from db.pool_events import Burn, Collect, FeeProtocolChange, Mint, Pool, Swap
+from db.pool_events import Burn, Collect, EventRow, FeeProtocolChange, Mint, Pool, Swap
 from simulator.csv_events import PoolHistory, PoolMetadata
 from simulator.events import (
     BurnEvent,
@@ -37,7 +38,7 @@ class ImportStats:
     total: dict[str, int] = field(default_factory=dict)
 
 
-def _event_row(event: PoolEvent) -> Swap | Mint | Burn | Collect | FeeProtocolChange | None:
+def _event_row(event: PoolEvent) -> EventRow | None:
     common = {"pool": event.pool.lower(), "block_number": event.block_number, "log_index": event.log_index,
               "tx_hash": event.tx_hash, "block_timestamp": event.timestamp}
     if isinstance(event, SwapEvent):
@@ -62,7 +63,7 @@ def _event_row(event: PoolEvent) -> Swap | Mint | Burn | Collect | FeeProtocolCh
 async def _upsert_pool(meta: PoolMetadata, initialize: PoolInitialize | None, chain_id: int) -> None:
     """Create the pool row, or fill in what it lacked; known values are never overwritten."""
     address = meta.pool.lower()
-    values = {"token0": meta.token0, "token1": meta.token1, "fee": meta.fee,
+    values: dict[str, Any] = {"token0": meta.token0, "token1": meta.token1, "fee": meta.fee,
               "tick_spacing": meta.tick_spacing, "created_block": meta.creation_block}
     if initialize is not None:
         values.update(initialized_block=initialize.block_number, initialized_log_index=initialize.log_index,
@@ -77,11 +78,11 @@ async def _upsert_pool(meta: PoolMetadata, initialize: PoolInitialize | None, ch
         await pool.save(update_fields=list(missing))
 
 
-async def _count(model: type[Swap | Mint | Burn | Collect | FeeProtocolChange], pools: Sequence[str]) -> int:
+async def _count(model: type[EventRow], pools: Sequence[str]) -> int:
     return await model.filter(pool__in=list(pools)).count()
 
 
-_MODELS: tuple[type[Swap | Mint | Burn | Collect | FeeProtocolChange], ...] = (
+_MODELS: tuple[type[EventRow], ...] = (
     Swap, Mint, Burn, Collect, FeeProtocolChange,
 )
 
@@ -102,7 +103,7 @@ async def import_histories(histories: Iterable[PoolHistory], chain_id: int = 845
 
 
 async def _import_one(history: PoolHistory, chain_id: int) -> None:
-    rows: dict[type, list[Swap | Mint | Burn | Collect | FeeProtocolChange]] = {m: [] for m in _MODELS}
+    rows: dict[type[EventRow], list[EventRow]] = {m: [] for m in _MODELS}
     for event in history.events:
         row = _event_row(event)
         if row is not None:

@@ -44,7 +44,7 @@ class Pool(Model):
         table = "pools"
 
 
-class _EventBase(Model):
+class EventRow(Model):
     id = fields.BigIntField(primary_key=True)
     pool = fields.CharField(max_length=42)
     block_number = fields.BigIntField()
@@ -56,7 +56,7 @@ class _EventBase(Model):
         abstract = True
 
 
-class Swap(_EventBase):
+class Swap(EventRow):
     sender = fields.CharField(max_length=42, default="")
     recipient = fields.CharField(max_length=42, default="")
     amount0 = Int256Field()
@@ -73,7 +73,7 @@ class Swap(_EventBase):
         indexes = [Index(fields=("pool", "block_number", "log_index"), name="swaps_pool_order_idx")]
 
 
-class Mint(_EventBase):
+class Mint(EventRow):
     owner = fields.CharField(max_length=42)
     sender = fields.CharField(max_length=42, default="")
     tick_lower = fields.IntField()
@@ -89,7 +89,7 @@ class Mint(_EventBase):
         indexes = [Index(fields=("pool", "block_number", "log_index"), name="mints_pool_order_idx")]
 
 
-class Burn(_EventBase):
+class Burn(EventRow):
     owner = fields.CharField(max_length=42)
     tick_lower = fields.IntField()
     tick_upper = fields.IntField()
@@ -104,7 +104,7 @@ class Burn(_EventBase):
         indexes = [Index(fields=("pool", "block_number", "log_index"), name="burns_pool_order_idx")]
 
 
-class Collect(_EventBase):
+class Collect(EventRow):
     owner = fields.CharField(max_length=42)
     recipient = fields.CharField(max_length=42, default="")
     tick_lower = fields.IntField()
@@ -119,7 +119,7 @@ class Collect(_EventBase):
         indexes = [Index(fields=("pool", "block_number", "log_index"), name="collects_pool_order_idx")]
 
 
-class FeeProtocolChange(_EventBase):
+class FeeProtocolChange(EventRow):
     fee_protocol0 = fields.IntField()
     fee_protocol1 = fields.IntField()
 
@@ -130,6 +130,6 @@ class FeeProtocolChange(_EventBase):
         indexes = [Index(fields=("pool", "block_number", "log_index"), name="feeproto_pool_order_idx")]
 
 
-EVENT_MODELS: tuple[type[_EventBase], ...] = (Swap, Mint, Burn, Collect, FeeProtocolChange)
+EVENT_MODELS: tuple[type[EventRow], ...] = (Swap, Mint, Burn, Collect, FeeProtocolChange)
 
-__all__ = ["APP_LABEL", "EVENT_MODELS", "Burn", "Collect", "FeeProtocolChange", "Mint", "Pool", "Swap"]
+__all__ = ["APP_LABEL", "EVENT_MODELS", "Burn", "EventRow", "Collect", "FeeProtocolChange", "Mint", "Pool", "Swap"]

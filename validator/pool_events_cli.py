@@ -34,8 +34,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 def read_csv_folder(folder: Path, pools: list[str] | None = None) -> list[PoolHistory]:
     """Every pool history in ``folder``, in either CSV layout, optionally only ``pools``."""
     wanted = {p.lower() for p in pools} if pools else None
+    histories: list[PoolHistory]
     if (folder / SWAP_FILE).is_file():
-        histories = read_event_tables(folder).values()
+        histories = list(read_event_tables(folder).values())
     else:
         histories = [read_tick_log(path) for path in sorted(folder.glob(f"*{TICK_LOG_SUFFIX}"))]
     return [h for h in histories if wanted is None or h.metadata.pool in wanted]
