@@ -129,7 +129,13 @@ class Round(Model):
 
 
 class Prediction(Model):
-    """One miner's answer at one checkpoint of one round, as validated (never the raw bytes)."""
+    """One miner's answers over one round, compactly: a row per miner per round, not per checkpoint.
+
+    ``checkpoints`` is a list with one entry per checkpoint the miner was queried at:
+    ``{"block": int, "outcome": PredictionOutcome value, "reason_code": str | None,
+    "ms": int | None, "positions": [[tick_lower, tick_upper, "allocation0", "allocation1"], ...] | None}``.
+    Amounts in it are decimal strings (exact); the counters let queries avoid parsing JSON.
+    """
 
     id = fields.IntField(primary_key=True)
     round: fields.ForeignKeyRelation[Round] = fields.ForeignKeyField(
@@ -137,19 +143,21 @@ class Prediction(Model):
     )
     miner_hotkey = fields.CharField(max_length=64)
     miner_uid = fields.IntField()
-    checkpoint_index = fields.IntField()
-    block_number = fields.BigIntField()
-    outcome = fields.CharEnumField(PredictionOutcome, max_length=24)
-    reason_code = fields.CharField(max_length=64, null=True)
-    reason = fields.TextField(null=True)
-    desired_positions: fields.JSONField[Any] = fields.JSONField(null=True)
-    response_ms = fields.IntField(null=True)
+    accepted = fields.BooleanField(default=True)
+    refusal_reason = fields.TextField(null=True)
+    last_outcome = fields.CharEnumField(PredictionOutcome, max_length=24)
+    valid_answers = fields.IntField(default=0)
+    rejected_answers = fields.IntField(default=0)
+    failed_queries = fields.IntField(default=0)
+    rebalances = fields.IntField(default=0)
+    checkpoints: fields.JSONField[Any] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         app = APP_LABEL
         table = "predictions"
-        unique_together = (("round", "miner_hotkey", "checkpoint_index"),)
+        unique_together = (("round", "miner_hotkey"),)
         indexes = [Index(fields=("miner_hotkey", "round_id"), name="predictions_miner_idx")]
 
 

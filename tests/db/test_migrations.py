@@ -51,8 +51,10 @@ async def _seed() -> None:
         for i in range(3)
     ]
     for i in range(4):
-        await models.Prediction.create(round=rounds[0], miner_hotkey=f"hk{i}", miner_uid=i, checkpoint_index=0,
-                                       block_number=100, outcome=models.PredictionOutcome.KEPT)
+        await models.Prediction.create(round=rounds[0], miner_hotkey=f"hk{i}", miner_uid=i,
+                                       last_outcome=models.PredictionOutcome.KEPT, valid_answers=1,
+                                       checkpoints=[{"block": 100, "outcome": "kept", "reason_code": None,
+                                                     "ms": 12, "positions": None}])
     for i in range(2):
         await models.RoundResult.create(round=rounds[0], miner_hotkey=f"hk{i}", miner_uid=i, raw_score=0.5,
                                         rank_score=0.5, rank=i, initial_value=10**30, final_value=10**30 + 1,
