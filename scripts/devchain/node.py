@@ -1,17 +1,21 @@
 """The Hardhat 2 node process: start on a free loopback port, wait for JSON-RPC, stop for sure.
 
 The node runs in its own process group so that stopping it also ends any child it spawned; stop()
-sends SIGTERM, waits, then SIGKILLs. An `atexit` hook stops nodes a crashed caller forgot.
+sends SIGTERM, waits, then SIGKILLs. An `atexit` hook stops nodes a crashed caller forgot, and on
+Linux the node gets SIGTERM from the kernel when its parent dies (even by SIGKILL), so no run
+leaves an orphan node behind.
 """
 
 from __future__ import annotations
 
 import atexit
+import ctypes
 import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -32,6 +36,12 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux for SIGTERM when the parent exits (PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def _chain_id(url: str, timeout_s: float) -> int | None:
@@ -81,6 +91,7 @@ class HardhatNode:
             stderr=subprocess.STDOUT,
             env=env,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         atexit.register(self.stop)

@@ -97,6 +97,18 @@ class Rpc:
         for _ in range(blocks):
             self.batch([("evm_mine", [])])
 
+    def snapshot(self) -> str:
+        """Take an EVM snapshot (id for `revert`)."""
+        (r,) = self.batch([("evm_snapshot", [])])
+        return str(r["result"])
+
+    def revert(self, snapshot_id: str) -> None:
+        """Return the chain to a snapshot; cached nonces are forgotten since they went back too."""
+        (r,) = self.batch([("evm_revert", [snapshot_id])])
+        self._nonces.clear()
+        if r.get("result") is not True:
+            raise RpcCallFailed(f"evm_revert({snapshot_id}) failed: {r}")
+
     def _take_nonce(self, sender: str) -> int:
         key = sender.lower()
         if key not in self._nonces:

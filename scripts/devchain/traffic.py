@@ -169,8 +169,9 @@ class TrafficGenerator:
         if mine and self._rng.random() < 0.45:
             position = self._rng.choice(mine)
             burned = position.liquidity if self._rng.random() < 0.6 else position.liquidity // 2
-            if burned == position.liquidity:
-                self._positions.remove(position)  # fully burned: never picked again
+            position.liquidity -= burned  # now, so a second burn in this block sees what is left
+            if position.liquidity == 0:
+                self._positions.remove(position)
             return [
                 _Planned("burn", decrease_liquidity(self.d.position_manager, position.owner, position.token_id, burned),
                          position, burned),
@@ -190,6 +191,8 @@ class TrafficGenerator:
     def _record(self, item: _Planned, outcome: TxOutcome, report: TrafficReport) -> None:
         if outcome.error is not None:
             report.failures.append(f"{item.kind}: {outcome.error}")
+            if item.kind == "burn" and item.position is not None:
+                self._restore(item.position, item.burned)
             return
         if item.kind in ("swap", "swap_out"):
             report.swaps += 1
@@ -198,9 +201,13 @@ class TrafficGenerator:
             (minted,) = minted_positions([outcome.receipt], self.d.position_manager)
             self._positions.append(_LpPosition(item.position.owner, minted.token_id, item.position.pool, minted.liquidity))
             report.mints += 1
-        elif item.kind == "burn" and item.position is not None:
-            item.position.liquidity -= item.burned
+        elif item.kind == "burn":
             report.burns += 1
+
+    def _restore(self, position: _LpPosition, burned: int) -> None:
+        position.liquidity += burned
+        if position not in self._positions:
+            self._positions.append(position)
 
 
 def _amounts_for_move(liquidity: int, sqrt_price: int, ticks: float, down: bool) -> tuple[int, int]:
