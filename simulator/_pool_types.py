@@ -9,7 +9,11 @@ liquidity (modulo 2**256, as the contract lets it wrap), prices in Q64.96, amoun
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, NamedTuple
+
+STEP_FIELDS = 8
+"""Ints per step in ``SwapResult.step_data``: start price, end price, liquidity, amount in, amount out,
+fee, LP fee, tick after."""
 
 
 class TickInfo:
@@ -112,17 +116,18 @@ class PoolSnapshot:
     staked_liquidity: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class SwapResult:
-    """The outcome of one swap, and its step log.
+class SwapResult(NamedTuple):
+    """The outcome of one swap, and its step log (a NamedTuple: immutable and cheap to build, as one
+    is made per swap on the hot path).
 
     ``amount0``/``amount1``: signed raw token units as in the Swap event (positive = paid into the
     pool). ``sqrt_price_x96`` (Q64.96), ``tick`` and ``liquidity`` are the pool's state after the swap.
     ``fee_growth_global_x128`` is the new fee growth of the input token; ``crossed`` lists each crossed
     initialized tick with the input token's fee growth at the crossing (what ``apply_swap`` needs).
 
-    Per step ``i`` (parallel lists, in order): ``step_sqrt_price_start[i]`` / ``step_sqrt_price_end[i]``
-    (Q64.96), ``step_liquidity[i]`` (the liquidity that shares the LP fee: the active liquidity, minus
+    The step log is stored flat (``step_data``: ``STEP_FIELDS`` ints per step, so the hot loop appends
+    once per step); the ``step_*`` properties slice it into per-field lists. Per step, in order:
+    ``step_sqrt_price_start[i]`` / ``step_sqrt_price_end[i]`` (Q64.96), ``step_liquidity[i]`` (the liquidity that shares the LP fee: the active liquidity, minus
     the staked liquidity on Slipstream), ``step_amount_in[i]`` (input token, without fee),
     ``step_amount_out[i]`` (output token), ``step_fee[i]`` (the step's whole fee, input token),
     ``step_lp_fee[i]`` (the part of it that goes to LPs: after the protocol fee, or on Slipstream after
@@ -140,17 +145,42 @@ class SwapResult:
     protocol_fee: int
     gauge_fee: int
     staked_liquidity: int
-    crossed: tuple[tuple[int, int], ...]
-    step_sqrt_price_start: list[int] = field(default_factory=list)
-    step_sqrt_price_end: list[int] = field(default_factory=list)
-    step_liquidity: list[int] = field(default_factory=list)
-    step_amount_in: list[int] = field(default_factory=list)
-    step_amount_out: list[int] = field(default_factory=list)
-    step_fee: list[int] = field(default_factory=list)
-    step_lp_fee: list[int] = field(default_factory=list)
-    step_tick_end: list[int] = field(default_factory=list)
+    crossed: list[tuple[int, int]]
+    step_data: list[int]
 
     @property
     def step_count(self) -> int:
-        """Number of steps the swap took."""
-        return len(self.step_sqrt_price_end)
+        """Number of steps the swap took (0 when quoted with ``record_steps=False``)."""
+        return len(self.step_data) // STEP_FIELDS
+
+    @property
+    def step_sqrt_price_start(self) -> list[int]:
+        return self.step_data[0::STEP_FIELDS]
+
+    @property
+    def step_sqrt_price_end(self) -> list[int]:
+        return self.step_data[1::STEP_FIELDS]
+
+    @property
+    def step_liquidity(self) -> list[int]:
+        return self.step_data[2::STEP_FIELDS]
+
+    @property
+    def step_amount_in(self) -> list[int]:
+        return self.step_data[3::STEP_FIELDS]
+
+    @property
+    def step_amount_out(self) -> list[int]:
+        return self.step_data[4::STEP_FIELDS]
+
+    @property
+    def step_fee(self) -> list[int]:
+        return self.step_data[5::STEP_FIELDS]
+
+    @property
+    def step_lp_fee(self) -> list[int]:
+        return self.step_data[6::STEP_FIELDS]
+
+    @property
+    def step_tick_end(self) -> list[int]:
+        return self.step_data[7::STEP_FIELDS]

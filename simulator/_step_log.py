@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from simulator.events import SwapEvent
     from simulator.pool import SwapResult
 
+from simulator._pool_types import STEP_FIELDS
+
+# StepLogBuilder's per-step lists, in SwapResult.step_data order
+_STEP_KEYS = ("start", "end", "liq", "in", "out", "fee", "lp", "tick")
+
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 BOOL = npt.NDArray[np.bool_]
@@ -112,14 +117,9 @@ class StepLogBuilder:
         steps["index"].extend([len(swaps["block"])] * n)
         steps["block"].extend([event.block_number] * n)
         steps["zfo"].extend([int(result.zero_for_one)] * n)
-        steps["start"].extend(result.step_sqrt_price_start)
-        steps["end"].extend(result.step_sqrt_price_end)
-        steps["liq"].extend(result.step_liquidity)
-        steps["lp"].extend(result.step_lp_fee)
-        steps["fee"].extend(result.step_fee)
-        steps["in"].extend(result.step_amount_in)
-        steps["out"].extend(result.step_amount_out)
-        steps["tick"].extend(result.step_tick_end)
+        data = result.step_data
+        for offset, key in enumerate(_STEP_KEYS):
+            steps[key].extend(data[offset::STEP_FIELDS])
         for key, value in (
             ("block", event.block_number), ("log", event.log_index), ("time", event.timestamp),
             ("zfo", int(result.zero_for_one)), ("tick", result.tick), ("price", result.sqrt_price_x96),

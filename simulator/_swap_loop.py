@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from simulator._pool_types import SwapResult
 from simulator.errors import MathOverflow
-from simulator.fullmath import MAX_INT256, MAX_UINT128, Q128, UINT256_MOD
+from simulator.fullmath import MAX_INT256, MAX_UINT128, MAX_UINT256
 from simulator.swap_math import compute_swap_step
 from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick, get_tick_at_sqrt_ratio
 
@@ -45,15 +45,11 @@ def run_swap(  # noqa: C901 - the contract's loop, kept whole for speed (see mod
     protocol_fee = 0
     gauge_fee = 0
     crossed: list[tuple[int, int]] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    liqs: list[int] = []
-    ins: list[int] = []
-    outs: list[int] = []
-    fees: list[int] = []
-    lp_fees: list[int] = []
-    tick_ends: list[int] = []
+    step_data: list[int] = []
+    record = step_data.extend
     limit = sqrt_price_limit_x96
+    sqrt_at = get_sqrt_ratio_at_tick
+    step = compute_swap_step
     while remaining != 0 and sqrt_p != limit:
         # TickBitmap.nextInitializedTickWithinOneWord, inlined
         compressed = tick // spacing
@@ -77,13 +73,13 @@ def run_swap(  # noqa: C901 - the contract's loop, kept whole for speed (see mod
             tick_next = MIN_TICK
         elif tick_next > MAX_TICK:
             tick_next = MAX_TICK
-        sqrt_next = get_sqrt_ratio_at_tick(tick_next)
+        sqrt_next = sqrt_at(tick_next)
         if (sqrt_next < limit) if zero_for_one else (sqrt_next > limit):
             target = limit
         else:
             target = sqrt_next
         sqrt_start = sqrt_p
-        sqrt_p, amount_in, amount_out, fee_amount = compute_swap_step(sqrt_p, target, liquidity, remaining, fee)
+        sqrt_p, amount_in, amount_out, fee_amount = step(sqrt_p, target, liquidity, remaining, fee)
         if exact_input:
             remaining -= amount_in + fee_amount
             calculated -= amount_out
@@ -98,13 +94,13 @@ def run_swap(  # noqa: C901 - the contract's loop, kept whole for speed (see mod
                 fee_amount -= delta
                 protocol_fee += delta
             if liquidity:
-                growth = (growth + fee_amount * Q128 // liquidity) % UINT256_MOD
+                growth = (growth + (fee_amount << 128) // liquidity) & MAX_UINT256
         elif liquidity:
             lp_liquidity = liquidity - staked
             fee_amount, to_gauge = _slipstream_split(fee_amount, liquidity, staked, unstaked_fee)
             gauge_fee += to_gauge
             if lp_liquidity:
-                growth = (growth + fee_amount * Q128 // lp_liquidity) % UINT256_MOD
+                growth = (growth + (fee_amount << 128) // lp_liquidity) & MAX_UINT256
         if sqrt_p == sqrt_next:
             if initialized:
                 crossed.append((tick_next, growth))
@@ -117,16 +113,12 @@ def run_swap(  # noqa: C901 - the contract's loop, kept whole for speed (see mod
                     staked += -info.staked_liquidity_net if zero_for_one else info.staked_liquidity_net
             tick = tick_next - 1 if zero_for_one else tick_next
         elif sqrt_p != sqrt_start:
-            tick = get_tick_at_sqrt_ratio(sqrt_p)
+            # usually the price stays within the current tick (it moved toward one bound and cannot
+            # have passed the other): check that before the full search
+            if (sqrt_p < sqrt_at(tick)) if zero_for_one else (sqrt_p >= sqrt_at(tick + 1)):
+                tick = get_tick_at_sqrt_ratio(sqrt_p)
         if record_steps:
-            starts.append(sqrt_start)
-            ends.append(sqrt_p)
-            liqs.append(lp_liquidity)
-            ins.append(amount_in)
-            outs.append(amount_out)
-            fees.append(step_fee)
-            lp_fees.append(fee_amount)
-            tick_ends.append(tick)
+            record((sqrt_start, sqrt_p, lp_liquidity, amount_in, amount_out, step_fee, fee_amount, tick))
     if zero_for_one == exact_input:
         amount0, amount1 = amount_specified - remaining, calculated
     else:
@@ -135,7 +127,7 @@ def run_swap(  # noqa: C901 - the contract's loop, kept whole for speed (see mod
         raise MathOverflow("swap amounts exceed int256")
     return SwapResult(
         zero_for_one, amount0, amount1, sqrt_p, tick, liquidity, fee, growth, protocol_fee, gauge_fee, staked,
-        tuple(crossed), starts, ends, liqs, ins, outs, fees, lp_fees, tick_ends,
+        crossed, step_data,
     )  # fmt: skip
 
 

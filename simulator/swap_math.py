@@ -1,20 +1,20 @@
 """SwapMath.computeSwapStep: one step of a swap inside a single liquidity range.
 
-This is the innermost call of every replayed swap, so the token deltas of ``sqrt_price_math`` are
-written inline here (same expressions, same rounding); the next-price helpers, needed only when the
-step ends before its target, are called. ``tests/simulator/test_swap_math.py`` holds it against the
-v3-core test vectors and against a composition of the reference functions.
+This is the innermost call of every replayed swap, so the SqrtPriceMath pieces it uses are written
+inline here: the same integer expressions and the same rounding (``-(-a // b)`` is ``ceil(a / b)``),
+without the function calls. ``tests/simulator/test_swap_math.py`` holds it against the v3-core
+test vectors and against a composition of the reference functions in ``sqrt_price_math``.
 """
 
 from __future__ import annotations
 
 from simulator.errors import MathOverflow
-from simulator.sqrt_price_math import get_next_sqrt_price_from_input, get_next_sqrt_price_from_output
+from simulator.fullmath import MAX_UINT160, MAX_UINT256
 
 _PIPS = 1_000_000
 
 
-def compute_swap_step(
+def compute_swap_step(  # noqa: C901 - SwapMath.computeSwapStep with SqrtPriceMath inlined (hot path)
     sqrt_px96: int, sqrt_target_x96: int, liquidity: int, amount_remaining: int, fee_pips: int
 ) -> tuple[int, int, int, int]:
     """Swap from ``sqrt_px96`` toward ``sqrt_target_x96`` at constant ``liquidity``.
@@ -25,57 +25,87 @@ def compute_swap_step(
     in raw units of the input / output token; the fee is taken from the input on top of ``amount_in``.
     """
     zero_for_one = sqrt_px96 >= sqrt_target_x96
-    exact_in = amount_remaining >= 0
+    numerator1 = liquidity << 96
     if zero_for_one:
         lo, hi = sqrt_target_x96, sqrt_px96
     else:
         lo, hi = sqrt_px96, sqrt_target_x96
     if lo <= 0:
         raise MathOverflow("swap step needs a positive price")
-    numerator0 = (liquidity << 96) * (hi - lo)
-    if exact_in:
+    if amount_remaining >= 0:
         remaining_less_fee = amount_remaining * (_PIPS - fee_pips) // _PIPS
         if zero_for_one:
-            amount_in = -(-(-(-numerator0 // hi)) // lo)
+            amount_in = -(-(-(-(numerator1 * (hi - lo)) // hi)) // lo)
         else:
             amount_in = -(-(liquidity * (hi - lo)) >> 96)
-        if remaining_less_fee >= amount_in:
-            sqrt_q = sqrt_target_x96
+        if remaining_less_fee < amount_in:
+            # the input runs out inside the range: the price moves by the input less fee
+            if zero_for_one:
+                sqrt_q = _price_after_amount0_in(sqrt_px96, numerator1, remaining_less_fee)
+            else:
+                sqrt_q = sqrt_px96 + (remaining_less_fee << 96) // liquidity
+                if sqrt_q > MAX_UINT160:
+                    raise MathOverflow("next price from amount1 exceeds uint160")
         else:
-            sqrt_q = get_next_sqrt_price_from_input(sqrt_px96, liquidity, remaining_less_fee, zero_for_one)
-        amount_out = 0
-    else:
+            sqrt_q = sqrt_target_x96
+        if sqrt_q == sqrt_target_x96:  # the contract's `max`: the fee is charged on amount_in
+            amount_out = (liquidity * (hi - lo)) >> 96 if zero_for_one else numerator1 * (hi - lo) // hi // lo
+            return sqrt_q, amount_in, amount_out, -(-(amount_in * fee_pips) // (_PIPS - fee_pips))
         if zero_for_one:
-            amount_out = (liquidity * (hi - lo)) >> 96
+            amount_in = -(-(-(-(numerator1 * (sqrt_px96 - sqrt_q)) // sqrt_px96)) // sqrt_q)
+            amount_out = (liquidity * (sqrt_px96 - sqrt_q)) >> 96
         else:
-            amount_out = numerator0 // hi // lo
-        if -amount_remaining >= amount_out:
-            sqrt_q = sqrt_target_x96
-        else:
-            sqrt_q = get_next_sqrt_price_from_output(sqrt_px96, liquidity, -amount_remaining, zero_for_one)
-        amount_in = 0
-    reached = sqrt_q == sqrt_target_x96
-    if not reached:
-        amount_in, amount_out = _amounts_between(sqrt_px96, sqrt_q, liquidity, zero_for_one)
-    elif exact_in:
-        amount_out = _amounts_between(sqrt_px96, sqrt_q, liquidity, zero_for_one)[1]
-    else:
-        amount_in = _amounts_between(sqrt_px96, sqrt_q, liquidity, zero_for_one)[0]
-    if not exact_in and amount_out > -amount_remaining:
-        amount_out = -amount_remaining
-    if exact_in and not reached:
-        fee_amount = amount_remaining - amount_in
-    else:
-        fee_amount = -(-(amount_in * fee_pips) // (_PIPS - fee_pips))
-    return sqrt_q, amount_in, amount_out, fee_amount
-
-
-def _amounts_between(sqrt_px96: int, sqrt_qx96: int, liquidity: int, zero_for_one: bool) -> tuple[int, int]:
-    """(input rounded up, output rounded down) for moving the price from P to Q at ``liquidity``."""
+            amount_in = -(-(liquidity * (sqrt_q - sqrt_px96)) >> 96)
+            amount_out = numerator1 * (sqrt_q - sqrt_px96) // sqrt_q // sqrt_px96
+        return sqrt_q, amount_in, amount_out, amount_remaining - amount_in
+    wanted = -amount_remaining
     if zero_for_one:
-        lo, hi = sqrt_qx96, sqrt_px96
-        n0 = (liquidity << 96) * (hi - lo)
-        return -(-(-(-n0 // hi)) // lo), (liquidity * (hi - lo)) >> 96
-    lo, hi = sqrt_px96, sqrt_qx96
-    n0 = (liquidity << 96) * (hi - lo)
-    return -(-(liquidity * (hi - lo)) >> 96), n0 // hi // lo
+        amount_out = (liquidity * (hi - lo)) >> 96
+    else:
+        amount_out = numerator1 * (hi - lo) // hi // lo
+    if wanted >= amount_out:
+        sqrt_q = sqrt_target_x96
+        if zero_for_one:
+            amount_in = -(-(-(-(numerator1 * (hi - lo)) // hi)) // lo)
+        else:
+            amount_in = -(-(liquidity * (hi - lo)) >> 96)
+    else:
+        # the output is reached inside the range: the price moves just far enough to pay it
+        if zero_for_one:
+            quotient = -(-(wanted << 96) // liquidity)
+            if sqrt_px96 <= quotient:
+                raise MathOverflow("next price from amount1: output exceeds reserves")
+            sqrt_q = sqrt_px96 - quotient
+            amount_in = -(-(-(-(numerator1 * (sqrt_px96 - sqrt_q)) // sqrt_px96)) // sqrt_q)
+            amount_out = (liquidity * (sqrt_px96 - sqrt_q)) >> 96
+        else:
+            sqrt_q = _price_after_amount0_out(sqrt_px96, numerator1, wanted)
+            amount_in = -(-(liquidity * (sqrt_q - sqrt_px96)) >> 96)
+            amount_out = numerator1 * (sqrt_q - sqrt_px96) // sqrt_q // sqrt_px96
+        if amount_out > wanted:
+            amount_out = wanted
+    return sqrt_q, amount_in, amount_out, -(-(amount_in * fee_pips) // (_PIPS - fee_pips))
+
+
+def _price_after_amount0_in(sqrt_px96: int, numerator1: int, amount: int) -> int:
+    """SqrtPriceMath.getNextSqrtPriceFromAmount0RoundingUp with ``add``: both of its branches."""
+    if amount == 0:
+        return sqrt_px96
+    product = amount * sqrt_px96
+    if product <= MAX_UINT256 and numerator1 + product <= MAX_UINT256:
+        return -(-(numerator1 * sqrt_px96) // (numerator1 + product))
+    denominator = numerator1 // sqrt_px96 + amount
+    if denominator > MAX_UINT256:
+        raise MathOverflow("next price from amount0: denominator overflow")
+    return -(-numerator1 // denominator)
+
+
+def _price_after_amount0_out(sqrt_px96: int, numerator1: int, amount: int) -> int:
+    """SqrtPriceMath.getNextSqrtPriceFromAmount0RoundingUp with ``add`` false (removing token0)."""
+    product = amount * sqrt_px96
+    if product > MAX_UINT256 or numerator1 <= product:
+        raise MathOverflow("next price from amount0: output exceeds reserves")
+    result = -(-(numerator1 * sqrt_px96) // (numerator1 - product))
+    if result > MAX_UINT160:
+        raise MathOverflow("next price from amount0 exceeds uint160")
+    return result
