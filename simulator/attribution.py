@@ -24,14 +24,18 @@ Two implementations:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Final
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
+from simulator.events import BurnEvent, MintEvent, PoolEvent, SwapEvent, event_order
 from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick
+
+if TYPE_CHECKING:
+    from simulator.replay import StepLog
 
 Q96: Final = 1 << 96
 Q128: Final = 1 << 128
@@ -124,11 +128,6 @@ class PositionGrid:
     tick_lower: I64
     tick_upper: I64
     liquidity: F64
-
-
-def sqrt_price_at_tick_float(tick: NDArray[np.int64] | NDArray[np.float64]) -> F64:
-    """Q64.96 sqrt price at a tick, float64: ``1.0001 ** (tick / 2) * 2**96``."""
-    return np.exp(np.asarray(tick, dtype=np.float64) * _LOG_SQRT_BASE) * float(Q96)
 
 
 def _exact_edges(ticks: I64) -> F64:
@@ -310,3 +309,78 @@ def swaps_in_range(swap_ticks: I64, grid: PositionGrid) -> I64:
         inside &= (grid.liquidity[part] > 0)[:, :, None]
         counts[part] = inside.any(axis=1).sum(axis=1)
     return counts
+
+
+@dataclass(frozen=True, slots=True)
+class OwnPosition:
+    """A real position of the vault (``owner`` as in Mint/Burn events): its liquidity is ``L_own``.
+
+    ``liquidity`` is its liquidity before the events at hand; the events' mints and burns of the
+    same (owner, tick_lower, tick_upper) change it.
+    """
+
+    owner: str
+    tick_lower: int
+    tick_upper: int
+    liquidity: int = 0
+
+    def with_liquidity(self, liquidity: int) -> OwnPosition:
+        """The same position holding ``liquidity``."""
+        return replace(self, liquidity=liquidity)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnLiquidity:
+    """``L_own`` of every step (exact liquidity units) and each own position's liquidity after."""
+
+    per_step: list[int]
+    final: tuple[int, ...]
+
+
+def _own_per_swap(
+    own: Sequence[OwnPosition], events: Iterable[PoolEvent]
+) -> tuple[list[tuple[int, ...]], tuple[int, ...]]:
+    """Each own position's liquidity at every swap (in event order), and after the last event."""
+    index = {(o.owner.lower(), o.tick_lower, o.tick_upper): i for i, o in enumerate(own)}
+    current = [o.liquidity for o in own]
+    per_swap: list[tuple[int, ...]] = []
+    for event in sorted(events, key=event_order):
+        if isinstance(event, SwapEvent):
+            per_swap.append(tuple(current))
+        elif isinstance(event, (MintEvent, BurnEvent)):
+            slot = index.get((event.owner.lower(), event.tick_lower, event.tick_upper))
+            if slot is not None:
+                sign = 1 if isinstance(event, MintEvent) else -1
+                current[slot] += sign * event.liquidity
+    return per_swap, tuple(current)
+
+
+def own_liquidity_per_step(
+    log: StepLog, own: Sequence[OwnPosition], events: Iterable[PoolEvent]
+) -> OwnLiquidity:
+    """``L_own`` per step of ``log`` (the replay of exactly ``events``): the liquidity of the own
+    positions active in the step. A moving step never straddles an own position's bound (its ticks
+    are initialized, so steps stop there); a step that does not move uses the tick rule."""
+    per_swap, final = _own_per_swap(own, events)
+    if len(per_swap) != log.n_swaps:
+        raise ValueError(f"{len(per_swap)} swaps in the events, {log.n_swaps} in the step log")
+    if not own:
+        return OwnLiquidity([0] * log.n_steps, final)
+    bounds = [
+        (o.tick_lower, o.tick_upper, get_sqrt_ratio_at_tick(o.tick_lower), get_sqrt_ratio_at_tick(o.tick_upper))
+        for o in own
+    ]
+    per_step: list[int] = []
+    for i in range(log.n_steps):
+        start, end = log.sqrt_price_start_exact[i], log.sqrt_price_end_exact[i]
+        lo, hi = min(start, end), max(start, end)
+        tick = int(log.tick_end[i])
+        liquidity = per_swap[int(log.swap_index[i])]
+        per_step.append(
+            sum(
+                held
+                for held, (lower, upper, sqrt_a, sqrt_b) in zip(liquidity, bounds, strict=True)
+                if (lower <= tick < upper if lo == hi else sqrt_a <= lo and hi <= sqrt_b)
+            )
+        )
+    return OwnLiquidity(per_step, final)
