@@ -46,7 +46,7 @@ _BIT_FACTORS: tuple[int, ...] = (
     0x2216E584F5FA1EA926041BEDFE98,
     0x48A170391F7DC42444E8FA2,
 )
-_LOG_SQRT_10001 = math.log(1.0001) / 2
+_LOG_SQRT_10001 = math.log1p(1e-4) / 2
 _LOG_Q96 = 96 * math.log(2)
 
 
