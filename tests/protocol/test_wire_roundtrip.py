@@ -7,7 +7,7 @@ annotation as a class.
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 import pytest
 from bittensor_wallet import Wallet
 

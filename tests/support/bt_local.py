@@ -118,4 +118,4 @@ async def loopback_dendrite(wallet: Wallet) -> AsyncIterator[bt.Dendrite]:
     try:
         yield dendrite
     finally:
-        await dendrite.aclose_session()
+        await dendrite.aclose_session()  # type: ignore[no-untyped-call]
