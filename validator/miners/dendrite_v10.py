@@ -1,0 +1,113 @@
+"""The bittensor v10 transport: RebalanceQuery over ``bt.Dendrite`` to miners' axons.
+
+Known traps handled here (FACTS.md): calls use ``deserialize=False`` and the status code is
+checked; in-flight requests stay below the HTTP connection pool size (with aiohttp's default pool
+of 100, 256 concurrent queries fail with "Nonce is too old"); the dendrite's ``synapse_history``
+is cleared after every batch (it grows by one entry per call). The miner's raw JSON is kept, so a
+response that does not even fit the synapse model still gets a precise rejection reason from the
+protocol layer instead of a generic "invalid response".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+import bittensor as bt
+from bittensor_wallet import Wallet
+
+from protocol.synapse import RebalanceQuery
+from validator.miners.types import MinerEndpoint, MinerReply, RebalanceRequest, ReplyStatus
+
+RESPONSE_FIELDS = ("accepted", "refusal_reason", "desired_positions", "miner_metadata")
+_STATUS_BY_CODE = {
+    200: ReplyStatus.OK, 408: ReplyStatus.TIMEOUT, 503: ReplyStatus.UNREACHABLE,
+    401: ReplyStatus.REJECTED, 403: ReplyStatus.REJECTED, 500: ReplyStatus.MINER_ERROR,
+    422: ReplyStatus.MINER_ERROR,
+}
+
+
+class _KeepingDendrite(bt.Dendrite):
+    """A Dendrite with a sized connection pool that remembers each response's raw JSON."""
+
+    def __init__(self, wallet: Wallet, pool_size: int) -> None:
+        super().__init__(wallet=wallet)
+        self._pool_size = pool_size
+        self.raw_responses: dict[int, Any] = {}
+
+    @property
+    async def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
+            self._session = aiohttp.ClientSession(connector=connector)
+        return self._session
+
+    def process_server_response(
+        self, server_response: aiohttp.ClientResponse, json_response: Any, local_synapse: bt.Synapse
+    ) -> None:
+        if server_response.status == 200:
+            self.raw_responses[id(local_synapse)] = json_response
+        super().process_server_response(server_response, json_response, local_synapse)
+
+
+def _status(code: Any) -> tuple[ReplyStatus, int | None]:
+    try:
+        number = int(code)
+    except (TypeError, ValueError):
+        return ReplyStatus.TRANSPORT_ERROR, None
+    return _STATUS_BY_CODE.get(number, ReplyStatus.TRANSPORT_ERROR), number
+
+
+def _answer_fields(raw: Any) -> dict[str, Any] | None:
+    if not isinstance(raw, dict):
+        return None
+    return {name: raw[name] for name in RESPONSE_FIELDS if name in raw}
+
+
+class DendriteTransport:
+    """``MinerTransport`` over the v10 dendrite, with at most ``max_in_flight`` calls at once."""
+
+    def __init__(self, wallet: Wallet, *, max_in_flight: int = 256) -> None:
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be >= 1")
+        self._dendrite = _KeepingDendrite(wallet, pool_size=max_in_flight + 64)
+        self._slots = asyncio.Semaphore(max_in_flight)
+
+    async def query_many(
+        self, requests: Sequence[tuple[MinerEndpoint, RebalanceRequest]], timeout_s: float
+    ) -> list[MinerReply]:
+        try:
+            return list(await asyncio.gather(*(self._query(e, r, timeout_s) for e, r in requests)))
+        finally:
+            self._dendrite.synapse_history.clear()
+
+    async def _query(self, endpoint: MinerEndpoint, request: RebalanceRequest, timeout_s: float) -> MinerReply:
+        async with self._slots:
+            started = time.perf_counter()
+            try:
+                synapse = RebalanceQuery(**request.wire_fields())
+            except Exception as exc:  # our own request failed validation: a bug, reported per miner
+                return MinerReply(endpoint, ReplyStatus.TRANSPORT_ERROR, 0, message=f"bad request: {exc}")
+            axon = bt.AxonInfo(version=0, ip=endpoint.ip, port=endpoint.port, ip_type=4,
+                               hotkey=endpoint.hotkey, coldkey="")
+            result = await self._dendrite.call(target_axon=axon, synapse=synapse, timeout=timeout_s,
+                                               deserialize=False)
+            elapsed_ms = int((time.perf_counter() - started) * 1000)
+            raw = self._dendrite.raw_responses.pop(id(synapse), None)
+        return self._reply(endpoint, result, raw, elapsed_ms)
+
+    @staticmethod
+    def _reply(endpoint: MinerEndpoint, result: bt.Synapse, raw: Any, elapsed_ms: int) -> MinerReply:
+        terminal = result.dendrite
+        status, code = _status(getattr(terminal, "status_code", None))
+        message = str(getattr(terminal, "status_message", "") or "")[:500]
+        if raw is not None:
+            # HTTP 200 with a body: the miner answered; its content is judged by the protocol layer.
+            return MinerReply(endpoint, ReplyStatus.OK, elapsed_ms, _answer_fields(raw), 200, message)
+        return MinerReply(endpoint, status, elapsed_ms, None, code, message)
+
+    async def close(self) -> None:
+        await self._dendrite.aclose_session()  # type: ignore[no-untyped-call]
