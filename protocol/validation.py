@@ -146,7 +146,8 @@ def _transport_failure(fields: Fields) -> Rejection | None:
     if type(status) is not int or status == 200:
         return None
     message = vars(terminal).get("status_message")
-    text = message[:_STATUS_PREVIEW_CHARS] if type(message) is str else ""
+    # repr() escapes newlines and control characters: the text comes from the remote side.
+    text = repr(message[:_STATUS_PREVIEW_CHARS]) if type(message) is str else "no message"
     return reject(ReasonCode.NO_ANSWER, f"the call failed with status {status}: {text}")
 
 

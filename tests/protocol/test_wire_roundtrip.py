@@ -216,3 +216,12 @@ def test_the_test_axon_listens_on_loopback_only(wallets: tuple[Wallet, Wallet]) 
             if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == axon.port
         ]
     assert listening and all(addr.ip == LOOPBACK for addr in listening)
+
+
+def test_loopback_network_answers_loopback_and_restores_the_real_lookup() -> None:
+    from bittensor.utils import networking
+
+    original = networking.get_external_ip
+    with loopback_network():
+        assert networking.get_external_ip() == LOOPBACK
+    assert networking.get_external_ip is original
