@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from simulator.metrics import StrategyMetrics
 
 EVALUATION_EMA_OLD = 0.9
+EVALUATION_EMA_NEW = 0.1
 LIVE_EMA_OLD = 0.7
+LIVE_EMA_NEW = 0.3
 EVALUATION_WEIGHT = 0.6
 LIVE_WEIGHT = 0.4
 POL_LOSS_PENALTY = 10.0
