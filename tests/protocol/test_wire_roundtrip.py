@@ -4,8 +4,9 @@ No `from __future__ import annotations` here: the Axon reads the forward functio
 annotation as a class.
 """
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 import pytest
@@ -120,14 +121,17 @@ async def dendrite(wallets: tuple[Wallet, Wallet]) -> AsyncIterator[object]:
         yield dendrite
 
 
+async def ask(dendrite: Any, miner: Wallet, forward: Callable[..., Any], query: RebalanceQuery) -> Any:
+    """One query to a fresh loopback axon serving `forward`, raw synapse back (deserialize=False)."""
+    with running_axon(miner, forward) as axon:
+        return await dendrite.call(target_axon=axon.info(), synapse=query, timeout=12, deserialize=False)
+
+
 async def test_every_field_survives_the_round_trip_and_the_answer_validates(
     wallets: tuple[Wallet, Wallet], dendrite: object
 ) -> None:
     query = make_query()
-    with running_axon(wallets[0], answer_with_positions) as axon:
-        result = await dendrite.call(  # type: ignore[attr-defined]
-            target_axon=axon.info(), synapse=query.model_copy(), timeout=12, deserialize=False
-        )
+    result = await ask(dendrite, wallets[0], answer_with_positions, query.model_copy())
     assert result.is_success, (result.dendrite.status_code, result.dendrite.status_message)
     request_fields = set(RebalanceQuery.model_fields) - {
         "desired_positions", "miner_metadata", "axon", "dendrite", "computed_body_hash",
@@ -152,10 +156,7 @@ async def test_every_field_survives_the_round_trip_and_the_answer_validates(
 async def test_a_refusal_crosses_the_wire_with_its_reason(
     wallets: tuple[Wallet, Wallet], dendrite: object
 ) -> None:
-    with running_axon(wallets[0], refuse) as axon:
-        result = await dendrite.call(  # type: ignore[attr-defined]
-            target_axon=axon.info(), synapse=make_query(), timeout=12, deserialize=False
-        )
+    result = await ask(dendrite, wallets[0], refuse, make_query())
     assert result.is_success
     assert result.accepted is False and result.refusal_reason == "pool not supported"
     assert result.desired_positions is None
@@ -165,10 +166,7 @@ async def test_an_old_mainnet_miner_that_keeps_its_positions_gives_keep(
     wallets: tuple[Wallet, Wallet], dendrite: object
 ) -> None:
     query = make_query()
-    with running_axon(wallets[0], old_miner_keeps) as axon:
-        result = await dendrite.call(  # type: ignore[attr-defined]
-            target_axon=axon.info(), synapse=query, timeout=12, deserialize=False
-        )
+    result = await ask(dendrite, wallets[0], old_miner_keeps, query)
     assert result.is_success, (result.dendrite.status_code, result.dendrite.status_message)
     assert result.miner_metadata == MinerMetadata(version="1.0.0", model_info="mainnet miner")
     current = (PositionSpec(-60, 60, BIG, 1),)
@@ -181,10 +179,7 @@ async def test_an_old_mainnet_miner_that_keeps_its_positions_gives_keep(
 async def test_an_old_mainnet_miner_reads_the_inventory_dict_and_its_answer_validates(
     wallets: tuple[Wallet, Wallet], dendrite: object
 ) -> None:
-    with running_axon(wallets[0], old_miner_moves) as axon:
-        result = await dendrite.call(  # type: ignore[attr-defined]
-            target_axon=axon.info(), synapse=make_query(), timeout=12, deserialize=False
-        )
+    result = await ask(dendrite, wallets[0], old_miner_moves, make_query())
     assert result.is_success, (result.dendrite.status_code, result.dendrite.status_message)
     # The old miner's JSON has no exact fields: the dendrite copies its (default) values back.
     assert result.sqrt_price_x96 is None and result.tick is None
