@@ -1,7 +1,7 @@
 """The step log of a replay: every swap step as parallel numpy arrays (exact ints alongside).
 
-Built once per replay by ``StepLogBuilder`` from the swaps' ``SwapResult`` lists (no per-step
-objects), and consumed by the fee attribution. Public as ``simulator.replay.StepLog``.
+Built once per replay by ``StepLogBuilder`` from the swaps' flat ``SwapResult.step_data`` (no
+per-step objects), and consumed by the fee attribution. Public as ``simulator.replay.StepLog``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,6 @@ if TYPE_CHECKING:
     from simulator.pool import SwapResult
 
 from simulator._pool_types import STEP_FIELDS
-
-# StepLogBuilder's per-step lists, in SwapResult.step_data order
-_STEP_KEYS = ("start", "end", "liq", "in", "out", "fee", "lp", "tick")
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -100,60 +97,55 @@ def _ints(values: list[int]) -> I64:
 
 
 class StepLogBuilder:
-    """Accumulates swaps into flat lists; ``build`` turns them into a ``StepLog`` once."""
+    """Accumulates swaps with two list appends each; ``build`` turns them into a ``StepLog`` once."""
 
     def __init__(self) -> None:
-        self._steps: dict[str, list[int]] = {
-            k: [] for k in ("index", "block", "zfo", "start", "end", "liq", "lp", "fee", "in", "out", "tick")
-        }
-        self._swaps: dict[str, list[int]] = {
-            k: [] for k in ("block", "log", "time", "zfo", "tick", "price", "liq", "a0", "a1")
-        }
+        self._step_data: list[int] = []
+        self._step_counts: list[int] = []
+        self._swaps: list[tuple[int, int, int, bool, int, int, int, int, int]] = []
 
     def add(self, result: SwapResult, event: SwapEvent) -> None:
         """Append one replayed swap and its steps (``event`` gives block, log index and time)."""
-        steps, swaps = self._steps, self._swaps
-        n = result.step_count
-        steps["index"].extend([len(swaps["block"])] * n)
-        steps["block"].extend([event.block_number] * n)
-        steps["zfo"].extend([int(result.zero_for_one)] * n)
-        data = result.step_data
-        for offset, key in enumerate(_STEP_KEYS):
-            steps[key].extend(data[offset::STEP_FIELDS])
-        for key, value in (
-            ("block", event.block_number), ("log", event.log_index), ("time", event.timestamp),
-            ("zfo", int(result.zero_for_one)), ("tick", result.tick), ("price", result.sqrt_price_x96),
-            ("liq", result.liquidity), ("a0", result.amount0), ("a1", result.amount1),
-        ):  # fmt: skip
-            swaps[key].append(value)
+        self._step_data += result.step_data
+        self._step_counts.append(len(result.step_data) // STEP_FIELDS)
+        self._swaps.append((
+            event.block_number, event.log_index, event.timestamp, result.zero_for_one, result.tick,
+            result.sqrt_price_x96, result.liquidity, result.amount0, result.amount1,
+        ))  # fmt: skip
 
     def build(self) -> StepLog:
         """The accumulated log as arrays."""
-        s, w = self._steps, self._swaps
+        data = self._step_data
+        start, end, liq, amount_in, amount_out, fee, lp_fee, tick = (data[k::STEP_FIELDS] for k in range(STEP_FIELDS))
+        columns = list(zip(*self._swaps)) if self._swaps else [()] * 9
+        block, log, time, zfo, swap_tick, price, swap_liq, amount0, amount1 = (list(c) for c in columns)
+        counts = np.asarray(self._step_counts, dtype=np.int64)
+        swap_zfo = np.asarray(zfo, dtype=np.bool_).reshape(len(zfo))
+        swap_block = _ints(block)
         return StepLog(
-            swap_index=_ints(s["index"]),
-            block_number=_ints(s["block"]),
-            zero_for_one=np.asarray(s["zfo"], dtype=np.bool_).reshape(len(s["zfo"])),
-            sqrt_price_start=_floats(s["start"]),
-            sqrt_price_end=_floats(s["end"]),
-            liquidity=_floats(s["liq"]),
-            lp_fee=_floats(s["lp"]),
-            tick_end=_ints(s["tick"]),
-            sqrt_price_start_exact=tuple(s["start"]),
-            sqrt_price_end_exact=tuple(s["end"]),
-            liquidity_exact=tuple(s["liq"]),
-            lp_fee_exact=tuple(s["lp"]),
-            fee_exact=tuple(s["fee"]),
-            amount_in_exact=tuple(s["in"]),
-            amount_out_exact=tuple(s["out"]),
-            swap_block_number=_ints(w["block"]),
-            swap_log_index=_ints(w["log"]),
-            swap_timestamp=_ints(w["time"]),
-            swap_zero_for_one=np.asarray(w["zfo"], dtype=np.bool_).reshape(len(w["zfo"])),
-            swap_tick=_ints(w["tick"]),
-            swap_sqrt_price=_floats(w["price"]),
-            swap_sqrt_price_exact=tuple(w["price"]),
-            swap_liquidity_exact=tuple(w["liq"]),
-            swap_amount0_exact=tuple(w["a0"]),
-            swap_amount1_exact=tuple(w["a1"]),
+            swap_index=np.repeat(np.arange(len(counts), dtype=np.int64), counts),
+            block_number=np.repeat(swap_block, counts),
+            zero_for_one=np.repeat(swap_zfo, counts),
+            sqrt_price_start=_floats(start),
+            sqrt_price_end=_floats(end),
+            liquidity=_floats(liq),
+            lp_fee=_floats(lp_fee),
+            tick_end=_ints(tick),
+            sqrt_price_start_exact=tuple(start),
+            sqrt_price_end_exact=tuple(end),
+            liquidity_exact=tuple(liq),
+            lp_fee_exact=tuple(lp_fee),
+            fee_exact=tuple(fee),
+            amount_in_exact=tuple(amount_in),
+            amount_out_exact=tuple(amount_out),
+            swap_block_number=swap_block,
+            swap_log_index=_ints(log),
+            swap_timestamp=_ints(time),
+            swap_zero_for_one=swap_zfo,
+            swap_tick=_ints(swap_tick),
+            swap_sqrt_price=_floats(price),
+            swap_sqrt_price_exact=tuple(price),
+            swap_liquidity_exact=tuple(swap_liq),
+            swap_amount0_exact=tuple(amount0),
+            swap_amount1_exact=tuple(amount1),
         )
