@@ -6,6 +6,8 @@
     ``RpcRateLimited``  429 / rate-limit payloads persisted past the retries
   ``RpcRangeError``     eth_getLogs range too large and cannot be split further
   ``RpcResponseError``  malformed or inconsistent data (bad JSON, wrong shape, a revert where none is allowed)
+    ``RpcCallReverted`` an eth_call reverted
+  ``ChainReorg``        a stored block hash is no longer canonical (the indexer rewinds)
   ``ReplayExhausted``   a replay source was asked for blocks past the end of its window
 """
 
@@ -38,3 +40,15 @@ class RpcResponseError(ChainError):
 
 class ReplayExhausted(ChainError):
     """A replay source reached the end of its historical window."""
+
+
+class RpcCallReverted(RpcResponseError):
+    """An ``eth_call`` reverted (for a read that may legitimately revert, callers check for this)."""
+
+
+class ChainReorg(ChainError):
+    """The chain's block hash at a stored height changed: data read above it is no longer canonical."""
+
+    def __init__(self, message: str, *, block_number: int) -> None:
+        super().__init__(message)
+        self.block_number = block_number

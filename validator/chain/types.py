@@ -6,9 +6,11 @@ are EIP-55 checksummed strings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from simulator.pool import PoolSnapshot
+from simulator.tickmath import MAX_TICK, MIN_TICK
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +30,20 @@ class PoolInfo:
 
 @dataclass(frozen=True, slots=True)
 class PoolState:
-    """A pool read at ``block_number``: the simulator snapshot plus identity and the block time."""
+    """A pool read at ``block_number``: the simulator snapshot plus identity and the block time.
+
+    ``scanned_tick_lower``/``scanned_tick_upper``: the tick range whose initialized ticks the
+    snapshot holds (the whole range unless the bitmap scan was bounded). ``staked_liquidity_net``:
+    Slipstream's per-tick staked liquidity net (empty on Uniswap V3).
+    """
 
     info: PoolInfo
     snapshot: PoolSnapshot
     block_number: int
     block_timestamp: int
+    scanned_tick_lower: int = MIN_TICK
+    scanned_tick_upper: int = MAX_TICK
+    staked_liquidity_net: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
