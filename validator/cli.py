@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from validator._settings_cli import (
+from common.settings_cli import (
     ConfigError,
     OneLineArgumentParser,
     add_settings_arguments,
@@ -65,7 +65,7 @@ def _default_handler() -> Handler:
 
 
 async def _run(handler: Handler, settings: ValidatorSettings, args: argparse.Namespace) -> int:
-    from validator.logs import configure_logging
+    from common.logs import configure_logging
 
     configure_logging(settings.log_options())
     try:

@@ -84,7 +84,7 @@ async def run_daemon(settings: ValidatorSettings, args: argparse.Namespace) -> i
     """Apply migrations, then hand over to the orchestrator (issue 6 builds the rounds)."""
     import bittensor  # noqa: F401  (imported before logging is configured again: it mutes loggers)
 
-    from validator.logs import configure_logging
+    from common.logs import configure_logging
 
     configure_logging(settings.log_options())
     async with open_databases(settings.jobs_db):

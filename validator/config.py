@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from db.errors import DatabaseUrlError
 from db.urls import DatabaseUrl, parse_database_url
-from validator.logs import LogOptions, register_secret
+from common.logs import LogOptions, register_secret
 
 Network = Literal["local", "test", "finney"]
 ChainMode = Literal["live", "replay"]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from validator._settings_cli import ConfigError, env_name_of, flag_of
+from common.settings_cli import ConfigError, env_name_of, flag_of
 from validator.cli import build_parser
 from validator.config import ValidatorSettings
-from validator._settings_cli import settings_from_namespace
+from common.settings_cli import settings_from_namespace
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
-from validator.logs import mask_secrets
+from common.logs import mask_secrets
 
 S = TypeVar("S", bound=BaseSettings)
 EXIT_CONFIG_ERROR = 2
