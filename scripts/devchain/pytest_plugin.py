@@ -27,7 +27,7 @@ def require_devchain_dependencies() -> None:
     if not missing:
         return
     message = "devchain dependencies missing (install: `npm ci --prefix scripts/devchain`): " + "; ".join(missing)
-    if os.environ.get("CI") == "true":
+    if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
 

@@ -7,7 +7,8 @@ operation can change and the touched position must be equal; every 50 operations
 all ticks and positions are compared, and at the end every live position is poked so that each
 position's tokensOwed is compared after all fees are credited. A call the contract reverts must
 raise in the simulator too (with the same reason where the contract gives one), and leave both
-unchanged.
+unchanged. Finally, a real position minted on the pool earns exactly the fees that the exact
+attribution gives it when its liquidity is declared as L_own.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from dataclasses import dataclass, field
 import pytest
 
 from scripts.devchain.artifacts import missing_dependencies
+from simulator.attribution import ExactStep, exact_position_fees
 from simulator.errors import SimulatorError
 from simulator.pool import Pool, SwapResult
 from simulator.tickmath import MAX_SQRT_RATIO, MAX_TICK, MIN_SQRT_RATIO, MIN_TICK, get_sqrt_ratio_at_tick
 from tests.simulator.evm_harness import EvmPool, EvmReverted, PoolState, PositionState, TickState
 
 _MISSING = [m for m in missing_dependencies() if "v3-core" in m or "contracts/build" in m]
-if _MISSING and os.environ.get("CI") == "true":
+if _MISSING and os.environ.get("CI", "").lower() == "true":
     raise RuntimeError(f"CI=true but the Uniswap artifacts are missing: {_MISSING}")
 pytestmark = pytest.mark.skipif(
     bool(_MISSING), reason=f"npm artifacts missing (run `npm ci --prefix scripts/devchain`): {_MISSING}"
@@ -259,3 +261,53 @@ def test_burning_the_last_liquidity_of_a_tick_credits_fees_grown_inside_before_t
 
     _check(run, "after the burn", {-120, 120}, {(owner, -120, 120)})
     assert run.evm.position(owner, -120, 120).tokens_owed0 > 0
+
+
+def _steps_of(result: SwapResult, own: Key, own_liquidity: int) -> list[ExactStep]:
+    """The swap's steps as attribution input, with L_own = the own position's liquidity where active."""
+    sqrt_lower, sqrt_upper = get_sqrt_ratio_at_tick(own[1]), get_sqrt_ratio_at_tick(own[2])
+    steps = []
+    for start, end, liquidity, lp_fee, tick in zip(
+        result.step_sqrt_price_start, result.step_sqrt_price_end, result.step_liquidity, result.step_lp_fee,
+        result.step_tick_end, strict=True,
+    ):
+        lo, hi = sorted((start, end))
+        active = own[1] <= tick < own[2] if lo == hi else sqrt_lower <= lo and hi <= sqrt_upper
+        steps.append(ExactStep(start, end, result.zero_for_one, liquidity, own_liquidity if active else 0,
+                               lp_fee, tick))
+    return steps
+
+
+@pytest.mark.parametrize("protocol_fee", [False, True], ids=["protocol-fee-off", "protocol-fee-on"])
+def test_a_real_position_earns_exactly_the_fees_attribution_gives_it_when_declared_as_own_liquidity(
+    protocol_fee: bool,
+) -> None:
+    start = get_sqrt_ratio_at_tick(0)
+    run = _Run(Pool(500, 10, start), EvmPool(500, start), random.Random(41 + protocol_fee), protocol_fee)
+    _mint(run, full_range=True)
+    if protocol_fee:
+        _both(run, "fee protocol", lambda: run.sim.set_fee_protocol(4, 7), lambda: run.evm.set_fee_protocol(4, 7))
+    own, own_liquidity = ("0x" + "0e" * 20, -600, 400), 3 * 10**24
+    for pool in (run.sim, run.evm):
+        pool.mint(*own, own_liquidity)
+    steps: list[ExactStep] = []
+    for _ in range(400):
+        run.ops += 1
+        if run.rng.random() < 0.2:
+            run.rng.choice((_mint, _burn))(run)  # other LPs move the liquidity curve
+            continue
+        zero_for_one = run.rng.random() < 0.5 + max(-0.3, min(0.3, run.sim.tick / 4000))
+        amount = int(10 ** run.rng.uniform(15, 24.5)) * run.rng.choice((1, -1))
+        limit = MIN_SQRT_RATIO + 1 if zero_for_one else MAX_SQRT_RATIO - 1
+        expected = run.evm.swap(zero_for_one, amount, limit)
+        result = run.sim.swap(zero_for_one, amount, limit)
+        assert (result.amount0, result.amount1) == expected
+        steps += _steps_of(result, own, own_liquidity)
+    for pool in (run.sim, run.evm):
+        pool.burn(*own, 0)  # poke: the pool credits the fees earned so far to tokensOwed
+
+    real = run.evm.position(*own)
+    bounds = (get_sqrt_ratio_at_tick(own[1]), get_sqrt_ratio_at_tick(own[2]))
+    assert exact_position_fees(steps, (own[1], own[2]), bounds, own_liquidity) == (real.tokens_owed0, real.tokens_owed1)
+    assert real.tokens_owed0 > 0 and real.tokens_owed1 > 0
+    assert sum(1 for s in steps if s.own_liquidity == 0) > 0  # the price also left the range
