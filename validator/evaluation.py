@@ -34,7 +34,8 @@ from validator.jobs import ActiveJob
 from validator.miners.transport import MinerTransport
 from validator.miners.types import MinerEndpoint, MinerReply, RebalanceRequest, ReplyStatus
 from validator.round_store import ParticipationUpdate, RoundStore, ScoreUpdate
-from validator.scoring import Contender, rank_scores, target_named, winner
+from simulator.targets import target_named
+from validator.scoring import Contender, rank_scores, winner
 
 
 @dataclass(frozen=True, slots=True)

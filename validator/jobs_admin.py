@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from web3 import Web3
 
 from db.models import Job, PoolKind, VaultKind
+from simulator.targets import TARGETS
 
 SUPPORTED_CHAIN_IDS = {8453: "Base", 84532: "Base Sepolia"}
-# Names of the round-score targets (DESIGN section 5); the scoring module implements each.
-KNOWN_TARGETS = ("pnl_vs_hodl", "pol")
+KNOWN_TARGETS = tuple(TARGETS)  # round-score targets by name (simulator.targets)
 _HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 

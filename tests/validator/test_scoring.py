@@ -9,19 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator.metrics import StrategyMetrics
-from validator.scoring import (
-    Contender,
-    combined_score,
-    ema,
-    inventory_loss,
-    live_rank,
-    pnl_vs_hodl,
-    proof_of_liquidity,
-    rank_scores,
-    target_named,
-    winner,
-    UnknownTarget,
-)
+from simulator.targets import UnknownTarget, inventory_loss, pnl_vs_hodl, proof_of_liquidity, target_named
+from validator.scoring import Contender, combined_score, ema, live_rank, rank_scores, winner
 
 
 def _metrics(initial: tuple[int, int], final: tuple[int, int], initial_value: int, final_value: int,
