@@ -8,11 +8,14 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 import pytest
+from web3 import HTTPProvider, Web3
 
 from scripts.devchain.deployment import Deployment
+from scripts.devchain.encoding import event_topic
 from scripts.devchain.node import HardhatNode
 from scripts.devchain.pytest_plugin import require_devchain_dependencies
 
@@ -39,7 +42,9 @@ def test_stopped_node_leaves_no_process_and_frees_its_port() -> None:
     assert not any(c.laddr.port == node.port for c in psutil.net_connections("tcp") if c.status == "LISTEN")
 
 
-def test_cli_up_prints_rpc_url_and_addresses_and_stops_the_node_on_sigint() -> None:
+def test_cli_up_prints_rpc_url_and_addresses_serves_cli_traffic_and_stops_the_node_on_sigint(
+    tmp_path: Path,
+) -> None:
     require_devchain_dependencies()
     process = subprocess.Popen(
         [sys.executable, "-m", "scripts.devchain", "up"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -53,6 +58,7 @@ def test_cli_up_prints_rpc_url_and_addresses_and_stops_the_node_on_sigint() -> N
         assert printed["rpc_url"].startswith("http://127.0.0.1:")
         round_trip = Deployment.from_json(printed["deployment"]).to_json()
         assert json.loads(json.dumps(round_trip)) == printed["deployment"]
+        _cli_traffic_reaches_the_chain(printed, tmp_path)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
     finally:
@@ -60,6 +66,21 @@ def test_cli_up_prints_rpc_url_and_addresses_and_stops_the_node_on_sigint() -> N
             process.send_signal(signal.SIGINT)
             process.wait(timeout=20)
     assert all(_gone(pid) for pid in node_pids)
+
+
+def _cli_traffic_reaches_the_chain(printed: dict[str, Any], tmp_path: Path) -> None:
+    deployment_file = tmp_path / "deployment.json"
+    deployment_file.write_text(json.dumps(printed))
+    subprocess.run(
+        [sys.executable, "-m", "scripts.devchain", "traffic", "--rpc-url", printed["rpc_url"],
+         "--deployment", str(deployment_file), "--events", "30"],
+        cwd=ROOT, check=True, timeout=60, capture_output=True,
+    )
+    w3 = Web3(HTTPProvider(printed["rpc_url"]))
+    swap_topic = event_topic("Swap(address,address,int256,int256,uint160,uint128,int24)")
+    pools = [p["address"] for p in printed["deployment"]["pools"]]
+    logs = w3.eth.get_logs({"address": pools, "topics": [swap_topic], "fromBlock": 0, "toBlock": "latest"})
+    assert len(logs) >= 20
 
 
 def test_node_dies_with_its_parent_even_when_the_parent_is_killed() -> None:
