@@ -28,6 +28,7 @@ from simulator.metrics import StrategyMetrics
 from simulator.pool import Pool
 from simulator.portfolio import HeldPosition
 from validator._answers import MinerSlot, outcome_of
+from validator._waiting import Stopped, until_stopped
 from validator.chain.source import ChainSource
 from validator.chain.types import PoolState, VaultState
 from validator.jobs import ActiveJob
@@ -54,10 +55,6 @@ class RoundSummary:
     end_block: int
     winner: str | None
     raw_scores: dict[str, float | None]
-
-
-class RoundAborted(Exception):
-    """The round stopped before its end (shutdown); it is recorded as failed with the reason."""
 
 
 def checkpoint_blocks(start_block: int, end_block: int, every: int) -> list[int]:
@@ -103,7 +100,7 @@ class EvaluationRound:
         try:
             return await self._run_round(row, pool_state, vault, start_block, end_block)
         except BaseException as exc:
-            reason = "shutdown" if isinstance(exc, (RoundAborted, asyncio.CancelledError)) else repr(exc)
+            reason = "shutdown" if isinstance(exc, (Stopped, asyncio.CancelledError)) else repr(exc)
             await asyncio.shield(self.store.fail_round(row.id, reason))
             self.log.warning("round failed: {}", reason)
             raise
@@ -115,8 +112,6 @@ class EvaluationRound:
                            max_positions=self.settings.max_positions)
         tick_spacing = pool_state.info.tick_spacing
         for block in checkpoint_blocks(start_block, end_block, self.job.checkpoint_blocks):
-            if self.stop.is_set():
-                raise RoundAborted("shutdown")
             await self._advance(batch, block)
             await self._checkpoint(row, batch, block, tick_spacing)
             await self.store.checkpoint_done(row.id, block)
@@ -124,7 +119,7 @@ class EvaluationRound:
         return await self._finish(row, batch, start_block, end_block)
 
     async def _advance(self, batch: RoundBatch, block: int) -> None:
-        await self.chain.wait_for_block(block)
+        await until_stopped(self.chain.wait_for_block(block), self.stop)
         if block > batch.block_number:
             events = await self.chain.pool_events(self.job.pool, batch.block_number + 1, block)
             batch.advance_to(block, events)

@@ -10,44 +10,16 @@ with the reason "shutdown"; after ``grace_s`` whatever still runs is cancelled.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from loguru import logger
 
+from validator._waiting import Stopped, sleep_or_stop
 from validator.jobs import ActiveJob, load_active_jobs
 from validator.round_store import RoundStore
 
-T = TypeVar("T")
 JobRunner = Callable[[ActiveJob, asyncio.Event], Awaitable[None]]
-
-
-class Stopped(Exception):
-    """The stop event was set while waiting."""
-
-
-async def until_stopped(awaitable: Coroutine[Any, Any, T], stop: asyncio.Event) -> T:
-    """Await ``awaitable`` unless ``stop`` is set first (then cancel it and raise ``Stopped``)."""
-    work = asyncio.ensure_future(awaitable)
-    stopper = asyncio.ensure_future(stop.wait())
-    try:
-        done, _ = await asyncio.wait({work, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-    if work in done:
-        return work.result()
-    work.cancel()
-    raise Stopped("stop requested")
-
-
-async def sleep_or_stop(seconds: float, stop: asyncio.Event) -> bool:
-    """Sleep ``seconds``; return True early if ``stop`` is set meanwhile."""
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-        return True
-    except TimeoutError:
-        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from db.connection import open_databases, upgrade_jobs_db
 from db.urls import DatabaseUrl
 from validator import jobs_admin
 from validator.jobs import ActiveJob
-from validator.orchestrator import Backoff, Orchestrator, until_stopped, Stopped
+from validator._waiting import Stopped, until_stopped
+from validator.orchestrator import Backoff, Orchestrator
 from validator.round_store import RoundStore
 
 VAULT = "0x4e68Ccd3E89f51C3074ca5072bbAC773960dFa36"

@@ -1,0 +1,39 @@
+"""Waiting that yields to shutdown: every long wait in the daemon goes through these."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Stopped(Exception):
+    """The stop event was set while waiting."""
+
+
+async def until_stopped(awaitable: Coroutine[Any, Any, T], stop: asyncio.Event) -> T:
+    """Await ``awaitable`` unless ``stop`` is set first (then cancel it and raise ``Stopped``)."""
+    if stop.is_set():
+        awaitable.close()
+        raise Stopped("stop requested")
+    work = asyncio.ensure_future(awaitable)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        done, _ = await asyncio.wait({work, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if work in done:
+        return work.result()
+    work.cancel()
+    raise Stopped("stop requested")
+
+
+async def sleep_or_stop(seconds: float, stop: asyncio.Event) -> bool:
+    """Sleep ``seconds``; return True early if ``stop`` is set meanwhile."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+        return True
+    except TimeoutError:
+        return False
