@@ -7,6 +7,7 @@ per-step objects), and consumed by the fee attribution. Public as ``simulator.re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -97,33 +98,28 @@ def _ints(values: list[int]) -> I64:
 
 
 class StepLogBuilder:
-    """Accumulates swaps with two list appends each; ``build`` turns them into a ``StepLog`` once."""
+    """Keeps each replayed swap's result and event (two appends); ``build`` makes the arrays once."""
 
     def __init__(self) -> None:
-        self._step_data: list[int] = []
-        self._step_counts: list[int] = []
-        self._swaps: list[tuple[int, int, int, bool, int, int, int, int, int]] = []
+        self._results: list[SwapResult] = []
+        self._events: list[SwapEvent] = []
 
     def add(self, result: SwapResult, event: SwapEvent) -> None:
-        """Append one replayed swap and its steps (``event`` gives block, log index and time)."""
-        self._step_data += result.step_data
-        self._step_counts.append(len(result.step_data) // STEP_FIELDS)
-        self._swaps.append((
-            event.block_number, event.log_index, event.timestamp, result.zero_for_one, result.tick,
-            result.sqrt_price_x96, result.liquidity, result.amount0, result.amount1,
-        ))  # fmt: skip
+        """Append one replayed swap (``event`` gives block, log index and time)."""
+        self._results.append(result)
+        self._events.append(event)
 
     def build(self) -> StepLog:
         """The accumulated log as arrays."""
-        data = self._step_data
+        results, events = self._results, self._events
+        data = list(chain.from_iterable(r.step_data for r in results))
         start, end, liq, amount_in, amount_out, fee, lp_fee, tick = (data[k::STEP_FIELDS] for k in range(STEP_FIELDS))
-        columns = list(zip(*self._swaps)) if self._swaps else [()] * 9
-        block, log, time, zfo, swap_tick, price, swap_liq, amount0, amount1 = (list(c) for c in columns)
-        counts = np.asarray(self._step_counts, dtype=np.int64)
-        swap_zfo = np.asarray(zfo, dtype=np.bool_).reshape(len(zfo))
-        swap_block = _ints(block)
+        counts = np.fromiter((len(r.step_data) // STEP_FIELDS for r in results), np.int64, len(results))
+        swap_zfo = np.fromiter((r.zero_for_one for r in results), np.bool_, len(results))
+        swap_block = _ints([e.block_number for e in events])
+        prices = [r.sqrt_price_x96 for r in results]
         return StepLog(
-            swap_index=np.repeat(np.arange(len(counts), dtype=np.int64), counts),
+            swap_index=np.repeat(np.arange(len(results), dtype=np.int64), counts),
             block_number=np.repeat(swap_block, counts),
             zero_for_one=np.repeat(swap_zfo, counts),
             sqrt_price_start=_floats(start),
@@ -139,13 +135,13 @@ class StepLogBuilder:
             amount_in_exact=tuple(amount_in),
             amount_out_exact=tuple(amount_out),
             swap_block_number=swap_block,
-            swap_log_index=_ints(log),
-            swap_timestamp=_ints(time),
+            swap_log_index=_ints([e.log_index for e in events]),
+            swap_timestamp=_ints([e.timestamp for e in events]),
             swap_zero_for_one=swap_zfo,
-            swap_tick=_ints(swap_tick),
-            swap_sqrt_price=_floats(price),
-            swap_sqrt_price_exact=tuple(price),
-            swap_liquidity_exact=tuple(swap_liq),
-            swap_amount0_exact=tuple(amount0),
-            swap_amount1_exact=tuple(amount1),
+            swap_tick=_ints([r.tick for r in results]),
+            swap_sqrt_price=_floats(prices),
+            swap_sqrt_price_exact=tuple(prices),
+            swap_liquidity_exact=tuple(r.liquidity for r in results),
+            swap_amount0_exact=tuple(r.amount0 for r in results),
+            swap_amount1_exact=tuple(r.amount1 for r in results),
         )

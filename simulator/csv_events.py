@@ -130,6 +130,32 @@ def _rows(path: Path) -> Iterator[_Row]:
         raise EventSourceError(f"{path}: malformed CSV: {exc}") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Column names that differ between the event tables and the per-pool tick logs."""
+
+    swap_liquidity: str
+    swap_tick: str
+    recipient: str
+    owner: str
+    position_liquidity: str
+
+
+_TABLES = _Layout("liquidity", "tick", "recipient", "owner", "amount")
+_TICK_LOG = _Layout("total_liquidity", "current_tick", "receipt", "sender", "liquidity")
+
+
+def _where(row: _Row, pool: str | None) -> tuple[str, int, int, str, int]:
+    """(pool, block, log index, tx hash, timestamp) of an event row; tables name the pool per row."""
+    return (
+        pool if pool is not None else row.address("address"),
+        row.integer("block_number"),
+        row.integer("log_index"),
+        row.text("transaction_hash"),
+        row.timestamp("block_timestamp"),
+    )
+
+
 def _metadata(row: _Row) -> PoolMetadata:
     return PoolMetadata(
         pool=row.address("pool"),
@@ -142,105 +168,64 @@ def _metadata(row: _Row) -> PoolMetadata:
 
 
 def _initialize(row: _Row) -> PoolInitialize:
-    return PoolInitialize(
-        pool=row.address("address"),
-        block_number=row.integer("block_number"),
-        log_index=row.integer("log_index"),
+    pool, block, log, tx, ts = _where(row, None)
+    return PoolInitialize(pool, block, log, row.integer("sqrtPriceX96"), row.integer("tick"), tx, ts)
+
+
+def _swap(row: _Row, pool: str | None = None, layout: _Layout = _TABLES) -> SwapEvent:
+    pool, block, log, tx, ts = _where(row, pool)
+    return SwapEvent(
+        pool, block, log,
+        amount0=row.integer("amount0"),
+        amount1=row.integer("amount1"),
         sqrt_price_x96=row.integer("sqrtPriceX96"),
-        tick=row.integer("tick"),
-        tx_hash=row.text("transaction_hash"),
-        timestamp=row.timestamp("block_timestamp"),
-    )
+        liquidity=row.integer(layout.swap_liquidity),
+        tick=row.integer(layout.swap_tick),
+        tx_hash=tx,
+        timestamp=ts,
+        sender=row.address("sender"),
+        recipient=row.address(layout.recipient),
+    )  # fmt: skip
+
+
+def _position(row: _Row, mint: bool, pool: str | None = None, layout: _Layout = _TABLES) -> MintEvent | BurnEvent:
+    pool, block, log, tx, ts = _where(row, pool)
+    liquidity = row.integer(layout.position_liquidity)
+    if liquidity < 0:
+        raise row.error(f"negative liquidity {liquidity}")
+    record = MintEvent if mint else BurnEvent
+    return record(
+        pool, block, log, row.address(layout.owner), row.integer("tick_lower"), row.integer("tick_upper"),
+        liquidity, row.integer("amount0"), row.integer("amount1"), tx, ts,
+    )  # fmt: skip
 
 
 def _mint_burn(row: _Row) -> MintEvent | BurnEvent:
     kind = row.integer("type_of_event")
     if kind not in (1, -1):
         raise row.error(f"type_of_event {kind} is neither 1 (mint) nor -1 (burn)")
-    liquidity = row.integer("amount")
-    if liquidity < 0:
-        raise row.error(f"negative liquidity {liquidity}")
-    common = dict(
-        pool=row.address("address"),
-        block_number=row.integer("block_number"),
-        log_index=row.integer("log_index"),
-        owner=row.address("owner"),
-        tick_lower=row.integer("tick_lower"),
-        tick_upper=row.integer("tick_upper"),
-        liquidity=liquidity,
-        amount0=row.integer("amount0"),
-        amount1=row.integer("amount1"),
-        tx_hash=row.text("transaction_hash"),
-        timestamp=row.timestamp("block_timestamp"),
-    )
-    return MintEvent(**common) if kind == 1 else BurnEvent(**common)  # type: ignore[arg-type]
-
-
-def _swap(row: _Row) -> SwapEvent:
-    return SwapEvent(
-        pool=row.address("address"),
-        block_number=row.integer("block_number"),
-        log_index=row.integer("log_index"),
-        amount0=row.integer("amount0"),
-        amount1=row.integer("amount1"),
-        sqrt_price_x96=row.integer("sqrtPriceX96"),
-        liquidity=row.integer("liquidity"),
-        tick=row.integer("tick"),
-        tx_hash=row.text("transaction_hash"),
-        timestamp=row.timestamp("block_timestamp"),
-        sender=row.address("sender"),
-        recipient=row.address("recipient"),
-    )
+    return _position(row, mint=kind == 1)
 
 
 def _fee_protocol(row: _Row) -> FeeProtocolChange:
-    return FeeProtocolChange(
-        pool=row.address("address"),
-        block_number=row.integer("block_number"),
-        log_index=row.integer("log_index"),
-        fee_protocol0=row.integer("feeProtocol0New"),
-        fee_protocol1=row.integer("feeProtocol1New"),
-        tx_hash=row.text("transaction_hash"),
-        timestamp=row.timestamp("block_timestamp"),
-    )
+    pool, block, log, tx, ts = _where(row, None)
+    return FeeProtocolChange(pool, block, log, row.integer("feeProtocol0New"), row.integer("feeProtocol1New"), tx, ts)
 
 
 def _tick_log_event(row: _Row, pool: str) -> PoolEvent:
     """One row of a per-pool ``*.pool.tick.csv`` log."""
     kind = row.text("tx_type").upper()
-    base = dict(
-        pool=pool,
-        block_number=row.integer("block_number"),
-        log_index=row.integer("log_index"),
-        tx_hash=row.text("transaction_hash"),
-        timestamp=row.timestamp("block_timestamp"),
-    )
     if kind == "SWAP":
-        return SwapEvent(
-            **base,  # type: ignore[arg-type]
-            amount0=row.integer("amount0"),
-            amount1=row.integer("amount1"),
-            sqrt_price_x96=row.integer("sqrtPriceX96"),
-            liquidity=row.integer("total_liquidity"),
-            tick=row.integer("current_tick"),
-            sender=row.address("sender"),
-            recipient=row.address("receipt"),
-        )
-    if kind not in ("MINT", "BURN", "COLLECT"):
+        return _swap(row, pool, _TICK_LOG)
+    if kind in ("MINT", "BURN"):
+        return _position(row, kind == "MINT", pool, _TICK_LOG)
+    if kind != "COLLECT":
         raise row.error(f"unknown tx_type {kind!r} (expected SWAP, MINT, BURN or COLLECT)")
-    ranged = dict(
-        owner=row.address("sender"),
-        tick_lower=row.integer("tick_lower"),
-        tick_upper=row.integer("tick_upper"),
-        amount0=row.integer("amount0"),
-        amount1=row.integer("amount1"),
-    )
-    if kind == "COLLECT":
-        return CollectEvent(**base, **ranged, recipient=row.address("receipt"))  # type: ignore[arg-type]
-    liquidity = row.integer("liquidity")
-    if kind == "MINT":
-        return MintEvent(**base, **ranged, liquidity=liquidity)  # type: ignore[arg-type]
-    return BurnEvent(**base, **ranged, liquidity=liquidity)  # type: ignore[arg-type]
+    pool, block, log, tx, ts = _where(row, pool)
+    return CollectEvent(
+        pool, block, log, row.address("sender"), row.address("receipt"), row.integer("tick_lower"),
+        row.integer("tick_upper"), row.integer("amount0"), row.integer("amount1"), tx, ts,
+    )  # fmt: skip
 
 
 def read_event_tables(folder: Path, pool: str | None = None) -> dict[str, PoolHistory]:

@@ -1,15 +1,17 @@
 """SwapMath.computeSwapStep: one step of a swap inside a single liquidity range.
 
-This is the innermost call of every replayed swap, so the SqrtPriceMath pieces it uses are written
-inline here: the same integer expressions and the same rounding (``-(-a // b)`` is ``ceil(a / b)``),
-without the function calls. ``tests/simulator/test_swap_math.py`` holds it against the v3-core
+This is the innermost call of every replayed swap, so the SqrtPriceMath token deltas and the token1
+price move are written inline here: the same integer expressions and the same rounding
+(``-(-a // b)`` is ``ceil(a / b)``), without the function calls; the token0 price move (once per
+swap, at most) calls ``sqrt_price_math``. ``tests/simulator/test_swap_math.py`` holds it against the v3-core
 test vectors and against a composition of the reference functions in ``sqrt_price_math``.
 """
 
 from __future__ import annotations
 
 from simulator.errors import MathOverflow
-from simulator.fullmath import MAX_UINT160, MAX_UINT256
+from simulator.fullmath import MAX_UINT160
+from simulator.sqrt_price_math import get_next_sqrt_price_from_amount0_rounding_up
 
 _PIPS = 1_000_000
 
@@ -41,7 +43,7 @@ def compute_swap_step(  # noqa: C901 - SwapMath.computeSwapStep with SqrtPriceMa
         if remaining_less_fee < amount_in:
             # the input runs out inside the range: the price moves by the input less fee
             if zero_for_one:
-                sqrt_q = _price_after_amount0_in(sqrt_px96, numerator1, remaining_less_fee)
+                sqrt_q = get_next_sqrt_price_from_amount0_rounding_up(sqrt_px96, liquidity, remaining_less_fee, True)
             else:
                 sqrt_q = sqrt_px96 + (remaining_less_fee << 96) // liquidity
                 if sqrt_q > MAX_UINT160:
@@ -79,33 +81,10 @@ def compute_swap_step(  # noqa: C901 - SwapMath.computeSwapStep with SqrtPriceMa
             amount_in = -(-(-(-(numerator1 * (sqrt_px96 - sqrt_q)) // sqrt_px96)) // sqrt_q)
             amount_out = (liquidity * (sqrt_px96 - sqrt_q)) >> 96
         else:
-            sqrt_q = _price_after_amount0_out(sqrt_px96, numerator1, wanted)
+            sqrt_q = get_next_sqrt_price_from_amount0_rounding_up(sqrt_px96, liquidity, wanted, False)
             amount_in = -(-(liquidity * (sqrt_q - sqrt_px96)) >> 96)
             amount_out = numerator1 * (sqrt_q - sqrt_px96) // sqrt_q // sqrt_px96
         if amount_out > wanted:
             amount_out = wanted
     return sqrt_q, amount_in, amount_out, -(-(amount_in * fee_pips) // (_PIPS - fee_pips))
 
-
-def _price_after_amount0_in(sqrt_px96: int, numerator1: int, amount: int) -> int:
-    """SqrtPriceMath.getNextSqrtPriceFromAmount0RoundingUp with ``add``: both of its branches."""
-    if amount == 0:
-        return sqrt_px96
-    product = amount * sqrt_px96
-    if product <= MAX_UINT256 and numerator1 + product <= MAX_UINT256:
-        return -(-(numerator1 * sqrt_px96) // (numerator1 + product))
-    denominator = numerator1 // sqrt_px96 + amount
-    if denominator > MAX_UINT256:
-        raise MathOverflow("next price from amount0: denominator overflow")
-    return -(-numerator1 // denominator)
-
-
-def _price_after_amount0_out(sqrt_px96: int, numerator1: int, amount: int) -> int:
-    """SqrtPriceMath.getNextSqrtPriceFromAmount0RoundingUp with ``add`` false (removing token0)."""
-    product = amount * sqrt_px96
-    if product > MAX_UINT256 or numerator1 <= product:
-        raise MathOverflow("next price from amount0: output exceeds reserves")
-    result = -(-(numerator1 * sqrt_px96) // (numerator1 - product))
-    if result > MAX_UINT160:
-        raise MathOverflow("next price from amount0 exceeds uint160")
-    return result

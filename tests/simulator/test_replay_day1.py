@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 import pytest
@@ -49,58 +50,42 @@ def usdc_weth(histories: dict[str, PoolHistory]) -> tuple[Pool, PoolHistory]:
     return pool_from_start(history.metadata, history.initialize), history
 
 
-def test_a_tampered_swap_raises_a_mismatch_naming_the_event(histories: dict[str, PoolHistory]) -> None:
+def replay_tampered(
+    histories: dict[str, PoolHistory], kind: type, skip: int, change: Callable[[Any], dict[str, int]]
+) -> tuple[Any, Any, ReplayMismatch]:
+    """Replay USDC/WETH with the ``skip``-th event of ``kind`` changed; (original, tampered, mismatch)."""
     pool, history = usdc_weth(histories)
     events = list(history.events)
-    index = next(i for i, e in enumerate(events) if isinstance(e, SwapEvent) and i > 20)
+    index = [i for i, e in enumerate(events) if isinstance(e, kind)][skip]
     original = events[index]
-    assert isinstance(original, SwapEvent)
-    events[index] = dataclasses.replace(original, amount1=original.amount1 - 1)
+    events[index] = dataclasses.replace(original, **change(original))
     with pytest.raises(ReplayMismatch) as info:
         replay(pool, events)
-    mismatch = info.value
+    return original, events[index], info.value
+
+
+def test_a_tampered_swap_raises_a_mismatch_naming_the_event(histories: dict[str, PoolHistory]) -> None:
+    original, tampered, mismatch = replay_tampered(histories, SwapEvent, 20, lambda e: {"amount1": e.amount1 - 1})
     assert (mismatch.kind, mismatch.block_number, mismatch.log_index) == ("Swap", original.block_number, original.log_index)
     assert mismatch.tx_hash == original.tx_hash
     assert mismatch.field in ("amount0", "amount1", "sqrt_price_x96", "tick", "liquidity")
-    assert mismatch.expected == getattr(events[index], mismatch.field) != mismatch.got
+    assert mismatch.expected == getattr(tampered, mismatch.field) != mismatch.got
     assert original.tx_hash in str(mismatch)
 
 
 def test_a_tampered_price_is_reported_as_the_price_field(histories: dict[str, PoolHistory]) -> None:
-    pool, history = usdc_weth(histories)
-    events = list(history.events)
-    index = next(i for i, e in enumerate(events) if isinstance(e, SwapEvent))
-    original = events[index]
-    assert isinstance(original, SwapEvent)
-    events[index] = dataclasses.replace(original, sqrt_price_x96=original.sqrt_price_x96 + 1)
-    with pytest.raises(ReplayMismatch) as info:
-        replay(pool, events)
-    assert info.value.field == "sqrt_price_x96"
-    assert info.value.expected == original.sqrt_price_x96 + 1
+    original, _, mismatch = replay_tampered(histories, SwapEvent, 0, lambda e: {"sqrt_price_x96": e.sqrt_price_x96 + 1})
+    assert (mismatch.field, mismatch.expected) == ("sqrt_price_x96", original.sqrt_price_x96 + 1)
 
 
 def test_a_tampered_mint_amount_raises_a_mismatch(histories: dict[str, PoolHistory]) -> None:
-    pool, history = usdc_weth(histories)
-    events = list(history.events)
-    index = next(i for i, e in enumerate(events) if isinstance(e, MintEvent))
-    original = events[index]
-    assert isinstance(original, MintEvent)
-    events[index] = dataclasses.replace(original, amount0=original.amount0 + 1)
-    with pytest.raises(ReplayMismatch) as info:
-        replay(pool, events)
-    assert (info.value.kind, info.value.field, info.value.got) == ("Mint", "amount0", original.amount0)
+    original, _, mismatch = replay_tampered(histories, MintEvent, 0, lambda e: {"amount0": e.amount0 + 1})
+    assert (mismatch.kind, mismatch.field, mismatch.got) == ("Mint", "amount0", original.amount0)
 
 
 def test_a_burn_of_more_than_the_position_holds_is_a_revert_mismatch(histories: dict[str, PoolHistory]) -> None:
-    pool, history = usdc_weth(histories)
-    events = list(history.events)
-    index = next(i for i, e in enumerate(events) if isinstance(e, BurnEvent))
-    original = events[index]
-    assert isinstance(original, BurnEvent)
-    events[index] = dataclasses.replace(original, liquidity=original.liquidity * 1000 + 1)
-    with pytest.raises(ReplayMismatch) as info:
-        replay(pool, events)
-    assert (info.value.kind, info.value.field) == ("Burn", "revert")
+    _, _, mismatch = replay_tampered(histories, BurnEvent, 0, lambda e: {"liquidity": e.liquidity * 1000 + 1})
+    assert (mismatch.kind, mismatch.field) == ("Burn", "revert")
 
 
 def test_step_log_is_consistent_with_the_swaps(histories: dict[str, PoolHistory]) -> None:
