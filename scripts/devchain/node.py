@@ -1,33 +1,31 @@
 """The Hardhat 2 node process: start on a free loopback port, wait for JSON-RPC, stop for sure.
 
 The node runs in its own process group so that stopping it also ends any child it spawned; stop()
-sends SIGTERM, waits, then SIGKILLs. An `atexit` hook stops nodes a crashed caller forgot, and on
-Linux the node gets SIGTERM from the kernel when its parent dies (even by SIGKILL), so no run
-leaves an orphan node behind.
+sends SIGTERM, waits, then SIGKILLs. An `atexit` hook stops nodes a crashed caller forgot, and the
+node is started through `run-node.js`, which exits when its parent process is gone (even after a
+SIGKILL), so no run leaves an orphan node behind.
 """
 
 from __future__ import annotations
 
 import atexit
-import ctypes
 import json
 import os
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from scripts.devchain.artifacts import DEVCHAIN_DIR, NODE_MODULES, missing_dependencies
+from scripts.devchain.artifacts import DEVCHAIN_DIR, missing_dependencies
 from scripts.devchain.errors import DependencyMissing, NodeStartError
 
 __all__ = ["HardhatNode", "free_port"]
 
-_HARDHAT_CLI = NODE_MODULES / "hardhat" / "internal" / "cli" / "cli.js"
+_RUNNER = DEVCHAIN_DIR / "run-node.js"
 CHAIN_ID = 8453
 
 
@@ -36,12 +34,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: ask Linux for SIGTERM when the parent exits (PR_SET_PDEATHSIG)."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def _chain_id(url: str, timeout_s: float) -> int | None:
@@ -84,14 +76,13 @@ class HardhatNode:
         self._log_path = Path(log.name)
         env = dict(os.environ, DEVCHAIN_ACCOUNTS=str(self.accounts), HARDHAT_DISABLE_TELEMETRY_PROMPT="true")
         self._process = subprocess.Popen(
-            ["node", str(_HARDHAT_CLI), "node", "--hostname", "127.0.0.1", "--port", str(self.port)],
+            ["node", str(_RUNNER), "--hostname", "127.0.0.1", "--port", str(self.port)],
             cwd=DEVCHAIN_DIR,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
         )
         log.close()
         atexit.register(self.stop)
