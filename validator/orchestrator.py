@@ -1,7 +1,8 @@
 """The daemon's top level: one supervised task per active job, inside one TaskGroup.
 
 Jobs are re-read from the jobs DB every ``job_refresh_s``: new jobs start, deactivated jobs stop,
-changed jobs restart with their new settings, all without restarting the process. A job task that
+changed jobs restart with their new settings, all without restarting the process. A job runner
+returns only when its job has nothing more to do (a replay window or a round limit reached). A job task that
 fails is logged and restarted with exponential backoff while the others run on. When ``stop`` is
 set (SIGINT/SIGTERM), rounds in flight stop at their next checkpoint and are recorded as failed
 with the reason "shutdown"; after ``grace_s`` whatever still runs is cancelled.
@@ -37,13 +38,15 @@ class Orchestrator:
     """Runs ``job_runner`` for every active job until ``stop`` is set."""
 
     def __init__(self, *, job_runner: JobRunner, store: RoundStore, stop: asyncio.Event,
-                 job_refresh_s: float = 30.0, grace_s: float = 30.0, backoff: Backoff = Backoff()) -> None:
+                 job_refresh_s: float = 30.0, grace_s: float = 30.0, backoff: Backoff = Backoff(),
+                 stop_when_done: bool = False) -> None:
         self.job_runner = job_runner
         self.store = store
         self.stop = stop
         self.job_refresh_s = job_refresh_s
         self.grace_s = grace_s
         self.backoff = backoff
+        self.stop_when_done = stop_when_done
         self._tasks: dict[str, tuple[ActiveJob, asyncio.Task[None], asyncio.Event]] = {}
 
     @property
@@ -57,6 +60,10 @@ class Orchestrator:
         async with asyncio.TaskGroup() as group:
             while not self.stop.is_set():
                 await self._reconcile(group)
+                if self.stop_when_done and self._tasks and not self.running_jobs:
+                    logger.info("every job finished its work: stopping")
+                    self.stop.set()
+                    break
                 await sleep_or_stop(self.job_refresh_s, self.stop)
             await self._drain()
         logger.info("all job tasks stopped")
@@ -69,8 +76,8 @@ class Orchestrator:
             return
         for job_id, (job, task, job_stop) in list(self._tasks.items()):
             current = wanted.get(job_id)
-            if current is None or current.version != job.version or task.done():
-                reason = "deactivated" if current is None else "changed" if not task.done() else "ended"
+            if current is None or current.version != job.version:
+                reason = "deactivated" if current is None else "changed"
                 logger.bind(job=job_id).info("stopping job task: {}", reason)
                 job_stop.set()
                 await self._stop_task(task)
@@ -101,13 +108,15 @@ class Orchestrator:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def _supervise(self, job: ActiveJob, job_stop: asyncio.Event) -> None:
-        """Run the job until stopped; a failure is logged and retried after a growing delay."""
+        """Run the job until it returns (its work is done) or is stopped; a failure is logged and
+        retried after a growing delay. A finished job is not restarted until its row changes."""
         log = logger.bind(job=job.job_id)
         failures = 0
         while not (self.stop.is_set() or job_stop.is_set()):
             try:
                 await self.job_runner(job, job_stop)
-                failures = 0
+                log.info("job finished its work")
+                return
             except asyncio.CancelledError:
                 raise
             except Stopped:

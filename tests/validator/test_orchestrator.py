@@ -31,6 +31,8 @@ async def test_jobs_are_followed_failures_isolated_and_stop_drains(sqlite_url: D
 
     async def runner(job: ActiveJob, job_stop: asyncio.Event) -> None:
         started[job.job_id] += 1
+        if job.job_id == "quick":
+            return
         seen_duration[job.job_id] = job.round_duration_seconds
         if job.job_id == "broken":
             raise RuntimeError("pool address does not answer")
@@ -42,6 +44,7 @@ async def test_jobs_are_followed_failures_isolated_and_stop_drains(sqlite_url: D
         await upgrade_jobs_db()
         await jobs_admin.add_job({"job_id": "good", "sn_liquidity_manager_address": VAULT, "pair_address": POOL})
         await jobs_admin.add_job({"job_id": "broken", "sn_liquidity_manager_address": VAULT, "pair_address": POOL})
+        await jobs_admin.add_job({"job_id": "quick", "sn_liquidity_manager_address": VAULT, "pair_address": POOL})
         orchestrator = Orchestrator(job_runner=runner, store=RoundStore(), stop=stop, job_refresh_s=0.05,
                                     grace_s=2.0, backoff=Backoff(first_s=0.01, max_s=0.02))
         main = asyncio.create_task(orchestrator.run())
@@ -57,6 +60,21 @@ async def test_jobs_are_followed_failures_isolated_and_stop_drains(sqlite_url: D
         stop.set()
         await asyncio.wait_for(main, timeout=5)
     assert started["good"] == 2 and stopped_cleanly == ["good", "good"]
+    assert started["quick"] == 1  # a job that finished its work is not restarted
+
+
+async def test_stop_when_every_job_is_done(sqlite_url: DatabaseUrl) -> None:
+    async def runner(job: ActiveJob, job_stop: asyncio.Event) -> None:
+        await asyncio.sleep(0.05)
+
+    stop = asyncio.Event()
+    async with open_databases(sqlite_url):
+        await upgrade_jobs_db()
+        await jobs_admin.add_job({"job_id": "a", "sn_liquidity_manager_address": VAULT, "pair_address": POOL})
+        orchestrator = Orchestrator(job_runner=runner, store=RoundStore(), stop=stop, job_refresh_s=0.02,
+                                    stop_when_done=True)
+        await asyncio.wait_for(orchestrator.run(), timeout=5)
+    assert stop.is_set()
 
 
 async def test_until_stopped_cancels_the_wait_when_stop_is_set() -> None:
