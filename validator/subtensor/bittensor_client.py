@@ -22,7 +22,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from async_substrate_interface.errors import MaxRetriesExceeded, SubstrateRequestException
+import numpy as np
 from loguru import logger
+from numpy.typing import NDArray
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from validator.subtensor._convert import metagraph_snapshot, weights_result
@@ -110,15 +112,9 @@ class SubtensorChainClient:
             uids, weights, num_neurons=int(num_neurons), min_allowed_weights=int(min_allowed or 0),
             max_weight_limit=1.0 if max_limit is None else float(max_limit),
         )
-        response = await self._call(
-            f"set_weights({netuid})",
-            lambda st: st.set_weights(
-                wallet=wallet, netuid=netuid, uids=final_uids, weights=final_weights,
-                version_key=version_key, max_attempts=1, raise_error=False,
-                wait_for_inclusion=wait_for_inclusion, wait_for_finalization=False,
-            ),
-            timeout_s=self._set_weights_timeout_s,
-        )
+        kwargs = set_weights_kwargs(wallet, netuid, final_uids, final_weights, version_key, wait_for_inclusion)
+        response = await self._call(f"set_weights({netuid})", lambda st: st.set_weights(**kwargs),
+                                    timeout_s=self._set_weights_timeout_s)
         result = weights_result(response)
         logger.info("set_weights netuid={} uids={} success={} message={}", netuid, len(final_uids),
                     result.success, result.message)
@@ -184,6 +180,19 @@ class SubtensorChainClient:
         subtensor, self._subtensor = self._subtensor, None
         if subtensor is not None:
             await _quietly_close(subtensor)
+
+
+def set_weights_kwargs(
+    wallet: Any, netuid: int, uids: NDArray[np.int64], weights: NDArray[np.float32], version_key: int,
+    wait_for_inclusion: bool,
+) -> dict[str, Any]:
+    """Arguments of ``AsyncSubtensor.set_weights``: one attempt (we retry on our own schedule),
+    failures returned not raised, ``version_key`` explicit, no wait for finalization."""
+    return {
+        "wallet": wallet, "netuid": netuid, "uids": uids, "weights": weights, "version_key": version_key,
+        "max_attempts": 1, "raise_error": False, "wait_for_inclusion": wait_for_inclusion,
+        "wait_for_finalization": False,
+    }
 
 
 def _limits(netuid: int) -> Callable[[Any], Awaitable[tuple[Any, Any, Any]]]:
