@@ -130,6 +130,26 @@ class FeeProtocolChange(EventRow):
         indexes = [Index(fields=("pool", "block_number", "log_index"), name="feeproto_pool_order_idx")]
 
 
+class IndexerCursor(Model):
+    """Where the chain indexer stands for one pool: every block below ``next_block`` is stored.
+
+    ``last_block_hash`` is the hash of block ``next_block - 1`` as it was indexed; when the chain
+    reports another hash there, a reorg replaced it and the indexer rewinds. Written by the indexer
+    in the same transaction as the events of the blocks it covers.
+    """
+
+    pool = fields.CharField(max_length=42, primary_key=True)
+    chain_id = fields.IntField(default=8453)
+    next_block = fields.BigIntField()
+    last_block_hash = fields.CharField(max_length=66, default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        app = APP_LABEL
+        table = "indexer_cursors"
+
+
 EVENT_MODELS: tuple[type[EventRow], ...] = (Swap, Mint, Burn, Collect, FeeProtocolChange)
 
-__all__ = ["APP_LABEL", "EVENT_MODELS", "Burn", "EventRow", "Collect", "FeeProtocolChange", "Mint", "Pool", "Swap"]
+__all__ = ["APP_LABEL", "EVENT_MODELS", "Burn", "EventRow", "Collect", "FeeProtocolChange", "IndexerCursor", "Mint",
+           "Pool", "Swap"]

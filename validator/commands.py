@@ -40,6 +40,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     from validator.pool_events_cli import register as register_pool_events
 
     register_pool_events(sub, parent)
+    __import__("validator.indexer.cli", fromlist=["register"]).register(sub, parent)
 
 
 def _register_db(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]

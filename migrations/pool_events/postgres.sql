@@ -102,3 +102,13 @@ CREATE TABLE IF NOT EXISTS "fee_protocol_changes" (
     UNIQUE ("tx_hash", "log_index")
 );
 CREATE INDEX IF NOT EXISTS "feeproto_pool_order_idx" ON "fee_protocol_changes" ("pool", "block_number", "log_index");
+
+-- The chain indexer's position per pool: blocks below next_block are stored; last_block_hash is the
+-- hash of block next_block - 1 when it was indexed (a different hash there means a reorg).
+CREATE TABLE IF NOT EXISTS "indexer_cursors" (
+    "pool" VARCHAR(42) NOT NULL PRIMARY KEY,
+    "chain_id" INTEGER NOT NULL DEFAULT 8453,
+    "next_block" BIGINT NOT NULL,
+    "last_block_hash" VARCHAR(66) NOT NULL DEFAULT '',
+    "updated_at" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP
+);

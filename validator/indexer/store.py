@@ -1,0 +1,88 @@
+"""The indexer's writes to the pool events DB: events and cursor in one transaction, and rewinds.
+
+Events are unique on ``(tx_hash, log_index)``, so writing a window twice (a crash between the
+write and the next read, a restart from an older cursor) stores each event once. The cursor
+moves in the same transaction as the events it covers: after a crash the DB holds whole windows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from db.connection import POOL_EVENTS_CONNECTION
+from db.importer import BATCH_SIZE
+from db.importer import _event_row as event_row
+from db.pool_events import EVENT_MODELS, EventRow, IndexerCursor, Pool
+from simulator.events import PoolEvent
+from validator.chain.types import PoolInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Every block below ``next_block`` is stored; ``last_block_hash`` is block ``next_block - 1``'s."""
+
+    pool: str
+    next_block: int
+    last_block_hash: str
+
+
+async def load_cursor(pool: str) -> Cursor | None:
+    row = await IndexerCursor.get_or_none(pool=pool.lower())
+    if row is None:
+        return None
+    return Cursor(pool=row.pool, next_block=row.next_block, last_block_hash=row.last_block_hash)
+
+
+async def save_pool(info: PoolInfo, chain_id: int, created_block: int | None) -> None:
+    """Create the pool row, or fill in what it lacks (known values are never overwritten)."""
+    values: dict[str, Any] = {"token0": info.token0, "token1": info.token1, "decimals0": info.decimals0, "decimals1": info.decimals1,
+              "fee": info.fee, "tick_spacing": info.tick_spacing, "created_block": created_block}
+    row = await Pool.get_or_none(address=info.address.lower())
+    if row is None:
+        await Pool.create(address=info.address.lower(), chain_id=chain_id, kind=info.kind, **values)
+        return
+    missing = {k: v for k, v in values.items() if v is not None and getattr(row, k) is None}
+    if missing:
+        row.update_from_dict(missing)
+        await row.save(update_fields=list(missing))
+
+
+def _rows(events: Sequence[PoolEvent]) -> dict[type[EventRow], list[EventRow]]:
+    rows: dict[type[EventRow], list[EventRow]] = {model: [] for model in EVENT_MODELS}
+    for event in events:
+        row = event_row(event)
+        if row is not None:
+            rows[type(row)].append(row)
+    return rows
+
+
+async def write_window(cursor: Cursor, events: Sequence[PoolEvent], chain_id: int) -> None:
+    """Store ``events`` and move the cursor to ``cursor``, all or nothing."""
+    async with in_transaction(POOL_EVENTS_CONNECTION):
+        for model, batch in _rows(events).items():
+            if batch:
+                await model.bulk_create(batch, batch_size=BATCH_SIZE, ignore_conflicts=True)
+        await _put_cursor(cursor, chain_id)
+
+
+async def _put_cursor(cursor: Cursor, chain_id: int) -> None:
+    updated = await IndexerCursor.filter(pool=cursor.pool).update(
+        next_block=cursor.next_block, last_block_hash=cursor.last_block_hash, updated_at=datetime.now(timezone.utc))
+    if not updated:
+        await IndexerCursor.create(pool=cursor.pool, chain_id=chain_id, next_block=cursor.next_block,
+                                   last_block_hash=cursor.last_block_hash)
+
+
+async def rewind(cursor: Cursor, chain_id: int) -> int:
+    """Delete the pool's events at or above ``cursor.next_block`` and set the cursor; rows deleted."""
+    deleted = 0
+    async with in_transaction(POOL_EVENTS_CONNECTION):
+        for model in EVENT_MODELS:
+            deleted += await model.filter(pool=cursor.pool, block_number__gte=cursor.next_block).delete()
+        await _put_cursor(cursor, chain_id)
+    return deleted
