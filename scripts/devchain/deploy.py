@@ -105,44 +105,57 @@ def _desired(pool: PoolInfo, core: _Core, scale: float) -> tuple[int, int]:
 def _seed_lps(
     rpc: Rpc, accounts: Accounts, core: _Core, pools: tuple[PoolInfo, ...], rng: random.Random
 ) -> list[MintedPosition]:
+    """Every LP mints each range of `_LP_RANGES` (jittered by up to 20 spacings) in each pool."""
     txs = []
     for pool in pools:
-        center = _start_tick(rpc, pool)
+        center, spacing = _start_tick(rpc, pool), pool.tick_spacing
         for lp in accounts.lps:
             for lo, hi in _LP_RANGES:
-                jitter = rng.randrange(-20, 21) * pool.tick_spacing
-                lower = _bounded(center + lo + jitter, pool.tick_spacing) if lo != MIN_TICK else _min_usable(pool)
-                upper = _bounded(center + hi + jitter, pool.tick_spacing) if hi != MAX_TICK else -_min_usable(pool)
-                txs.append(npm_mint(core.npm, pool, lp, lower, upper, _desired(pool, core, rng.uniform(0.5, 2)), lp))
+                jitter = rng.randrange(-20, 21) * spacing
+                lower = _usable(spacing) if lo == MIN_TICK else _bounded(center + lo + jitter, spacing)
+                upper = -_usable(spacing) if hi == MAX_TICK else _bounded(center + hi + jitter, spacing)
+                desired = _desired(pool, core, rng.uniform(0.5, 2))
+                txs.append(npm_mint(core.npm, pool, lp, lower, upper, desired, lp))
     return minted_positions(rpc.send_all(txs), core.npm)
 
 
 def _setup_vaults(rpc: Rpc, accounts: Accounts, core: _Core, pools: tuple[PoolInfo, ...]) -> VaultInfo:
+    """The EOA vault's NPM positions, then the LiquidityManager vault's positions, stash and registry."""
     fee500, fee3000 = pools
     eoa_txs = [_around(rpc, core, fee500, accounts.vault, w, accounts.vault) for w in (500, 3000)]
     eoa = minted_positions(rpc.send_all(eoa_txs), core.npm)
     lm_pm, deployer = core.lm_position_manager, accounts.deployer
-    lm_txs = [_around(rpc, core, p, deployer, w, lm_pm) for p, w in ((fee500, 400), (fee500, 2000), (fee3000, 1200))]
-    lm = minted_positions(rpc.send_all(lm_txs), core.npm)
+    ranges = ((fee500, 400), (fee500, 2000), (fee3000, 1200))
+    lm = minted_positions(rpc.send_all([_around(rpc, core, p, deployer, w, lm_pm) for p, w in ranges]), core.npm)
     stash = _desired(fee500, core, 5.0)
-    ak = core.token18
-    rpc.send_all([
-        Tx(deployer, lm_pm, calldata("DevPositionManager", "setTokenIds", [p.token_id for p in lm]), gas=500_000),
-        Tx(deployer, core.liquidity_manager, calldata(
-            "DevLiquidityManager", "registerManagersForAk", ak, deployer, lm_pm), gas=200_000),
-        *(mint_tokens(deployer, t, core.liquidity_manager, a) for t, a in zip((fee500.token0, fee500.token1), stash)),
-        *(Tx(deployer, core.liquidity_manager, calldata(
-            "DevLiquidityManager", "setStashedTokens", ak, t, a), gas=200_000)
-          for t, a in zip((fee500.token0, fee500.token1), stash)),
-    ])
+    _register_liquidity_manager(rpc, core, deployer, [p.token_id for p in lm], (fee500.token0, fee500.token1), stash)
     return VaultInfo(
         eoa=accounts.vault, eoa_token_ids=tuple(p.token_id for p in eoa), liquidity_manager=core.liquidity_manager,
-        lm_position_manager=lm_pm, lm_pool_manager=deployer, ak_token=ak, lm_token_ids=tuple(p.token_id for p in lm),
-        stashed0=stash[0], stashed1=stash[1],
+        lm_position_manager=lm_pm, lm_pool_manager=deployer, ak_token=core.token18,
+        lm_token_ids=tuple(p.token_id for p in lm), stashed0=stash[0], stashed1=stash[1],
     )
 
 
+def _register_liquidity_manager(
+    rpc: Rpc, core: _Core, deployer: str, token_ids: list[int], tokens: tuple[str, str], stash: tuple[int, int]
+) -> None:
+    """AK token DEV -> (pool manager: the deployer, any non-zero address registers; position manager);
+    the position manager lists `token_ids`; the stash is minted to the LiquidityManager and recorded."""
+    lm, ak = core.liquidity_manager, core.token18
+    txs = [
+        Tx(deployer, core.lm_position_manager, calldata("DevPositionManager", "setTokenIds", token_ids), gas=500_000),
+        Tx(deployer, lm, calldata("DevLiquidityManager", "registerManagersForAk", ak, deployer,
+                                  core.lm_position_manager), gas=200_000),
+    ]
+    for token, amount in zip(tokens, stash, strict=True):
+        txs.append(mint_tokens(deployer, token, lm, amount))
+        record = calldata("DevLiquidityManager", "setStashedTokens", ak, token, amount)
+        txs.append(Tx(deployer, lm, record, gas=200_000))
+    rpc.send_all(txs)
+
+
 def _around(rpc: Rpc, core: _Core, pool: PoolInfo, sender: str, half_width: int, recipient: str) -> Tx:
+    """An NPM mint of [price - half_width, price + half_width] (ticks, rounded to the spacing)."""
     center = _start_tick(rpc, pool)
     lower = _bounded(center - half_width, pool.tick_spacing)
     upper = _bounded(center + half_width, pool.tick_spacing)
@@ -154,13 +167,11 @@ def _start_tick(rpc: Rpc, pool: PoolInfo) -> int:
     return int(decode_result("UniswapV3Pool", "slot0", raw)[1])
 
 
-def _bounded(tick: int, spacing: int) -> int:
-    return min(max(floor_to_spacing(tick, spacing), _min_usable_spacing(spacing)), -_min_usable_spacing(spacing))
-
-
-def _min_usable(pool: PoolInfo) -> int:
-    return _min_usable_spacing(pool.tick_spacing)
-
-
-def _min_usable_spacing(spacing: int) -> int:
+def _usable(spacing: int) -> int:
+    """The lowest usable tick for this spacing (the highest is its negation)."""
     return -(MAX_TICK // spacing) * spacing
+
+
+def _bounded(tick: int, spacing: int) -> int:
+    """`tick` rounded down to the spacing and clamped to the usable ticks."""
+    return min(max(floor_to_spacing(tick, spacing), _usable(spacing)), -_usable(spacing))

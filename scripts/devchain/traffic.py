@@ -16,7 +16,14 @@ import random
 import threading
 from dataclasses import dataclass, field
 
-from scripts.devchain.actions import collect_all, decrease_liquidity, exact_input, exact_output, minted_positions, npm_mint
+from scripts.devchain.actions import (
+    collect_all,
+    decrease_liquidity,
+    exact_input,
+    exact_output,
+    minted_positions,
+    npm_mint,
+)
 from scripts.devchain.deployment import Deployment, PoolInfo
 from scripts.devchain.encoding import calldata, decode_result
 from scripts.devchain.pricemath import MAX_TICK, MIN_TICK, Q96, floor_to_spacing, sqrt_price_x96_at_tick
@@ -199,7 +206,8 @@ class TrafficGenerator:
             report.exact_output_swaps += item.kind == "swap_out"
         elif item.kind == "mint" and outcome.receipt is not None and item.position is not None:
             (minted,) = minted_positions([outcome.receipt], self.d.position_manager)
-            self._positions.append(_LpPosition(item.position.owner, minted.token_id, item.position.pool, minted.liquidity))
+            owner, pool = item.position.owner, item.position.pool
+            self._positions.append(_LpPosition(owner, minted.token_id, pool, minted.liquidity))
             report.mints += 1
         elif item.kind == "burn":
             report.burns += 1

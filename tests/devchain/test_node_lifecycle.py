@@ -85,7 +85,9 @@ def _cli_traffic_reaches_the_chain(printed: dict[str, Any], tmp_path: Path) -> N
 
 def test_node_dies_with_its_parent_even_when_the_parent_is_killed() -> None:
     require_devchain_dependencies()
-    script = "from scripts.devchain.node import HardhatNode; n = HardhatNode(); n.start(); print(n.pid, flush=True); input()"
+    script = (
+        "from scripts.devchain.node import HardhatNode; n = HardhatNode(); n.start(); print(n.pid, flush=True); input()"
+    )
     parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert parent.stdout is not None
     node_pid = int(parent.stdout.readline())

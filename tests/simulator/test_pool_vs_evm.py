@@ -257,7 +257,8 @@ def test_burning_the_last_liquidity_of_a_tick_credits_fees_grown_inside_before_t
         limit = get_sqrt_ratio_at_tick(limit_tick)
         assert run.sim.swap(zero_for_one, 10**30, limit).amount0 == run.evm.swap(zero_for_one, 10**30, limit)[0]
 
-    _both(run, "burn all", lambda: run.sim.burn(owner, -120, 120, 10**21), lambda: run.evm.burn(owner, -120, 120, 10**21))
+    key = (owner, -120, 120)
+    _both(run, "burn all", lambda: run.sim.burn(*key, 10**21), lambda: run.evm.burn(*key, 10**21))
 
     _check(run, "after the burn", {-120, 120}, {(owner, -120, 120)})
     assert run.evm.position(owner, -120, 120).tokens_owed0 > 0
@@ -308,6 +309,7 @@ def test_a_real_position_earns_exactly_the_fees_attribution_gives_it_when_declar
 
     real = run.evm.position(*own)
     bounds = (get_sqrt_ratio_at_tick(own[1]), get_sqrt_ratio_at_tick(own[2]))
-    assert exact_position_fees(steps, (own[1], own[2]), bounds, own_liquidity) == (real.tokens_owed0, real.tokens_owed1)
+    fees = exact_position_fees(steps, (own[1], own[2]), bounds, own_liquidity)
+    assert fees == (real.tokens_owed0, real.tokens_owed1)
     assert real.tokens_owed0 > 0 and real.tokens_owed1 > 0
     assert sum(1 for s in steps if s.own_liquidity == 0) > 0  # the price also left the range
