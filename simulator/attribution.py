@@ -130,44 +130,69 @@ class PositionGrid:
     liquidity: F64
 
 
-def _exact_edges(ticks: I64) -> F64:
-    """Q64.96 sqrt prices of bucket edges as floats of TickMath's exact values.
+@dataclass(frozen=True, slots=True)
+class _EdgeTable:
+    """Q64.96 sqrt price at the lower edge of buckets ``first, first + 1, ...``, as the float of
+    TickMath's exact value.
 
-    Taking the same float a step's exact endpoint converts to means a step ending on an
-    initialized tick leaks nothing into the neighbouring bucket (a float power would be a few
-    ulps off, and over a short step a few ulps are a large share).
+    Taking the same float a step's exact endpoint converts to means a step ending on an initialized
+    tick leaks nothing into the neighbouring bucket (a float power would be a few ulps off, and over
+    a short step a few ulps are a large share). A price path is continuous, so the buckets it
+    touches are one range, no longer than the pieces it is cut into: one TickMath call each.
     """
-    unique, inverse = np.unique(np.clip(ticks, MIN_TICK, MAX_TICK), return_inverse=True)
-    values = np.array([float(get_sqrt_ratio_at_tick(int(t))) for t in unique], dtype=np.float64)
-    return values[inverse.ravel()].reshape(ticks.shape)
+
+    first: int
+    values: F64
+
+    @classmethod
+    def spanning(cls, low: int, high: int, tick_spacing: int) -> _EdgeTable:
+        ticks = (min(max(b * tick_spacing, MIN_TICK), MAX_TICK) for b in range(low, high + 1))
+        return cls(low, np.array([float(get_sqrt_ratio_at_tick(t)) for t in ticks], dtype=np.float64))
+
+    def at(self, bucket: I64) -> F64:
+        return self.values[bucket - self.first]
 
 
-def _bucket_of_sqrt(sqrt_x96: F64, tick_spacing: int) -> I64:
-    ticks = np.log(sqrt_x96 / float(Q96)) / _LOG_SQRT_BASE
-    return np.floor(ticks / tick_spacing).astype(np.int64)
+def _buckets_of_interval(lo: F64, hi: F64, tick_spacing: int) -> tuple[I64, I64, _EdgeTable]:
+    """First and last bucket each interval ``(lo, hi]`` with ``lo < hi`` overlaps, exactly against
+    the float edges (a float logarithm first, then a one-bucket correction), and the edge table."""
+    scale = 1.0 / (_LOG_SQRT_BASE * tick_spacing)
+    first = np.floor(np.log(lo / float(Q96)) * scale).astype(np.int64)
+    last = np.ceil(np.log(hi / float(Q96)) * scale).astype(np.int64) - 1
+    table = _EdgeTable.spanning(int(first.min()) - 2, int(last.max()) + 3, tick_spacing)
+    first -= lo < table.at(first)
+    first += lo >= table.at(first + 1)
+    last += hi > table.at(last + 1)
+    last -= hi <= table.at(last)
+    return first, np.maximum(last, first), table
 
 
 def _split_moving_steps(steps: FeeSteps, tick_spacing: int) -> tuple[I64, I64, F64]:
     """Pieces (step index, bucket, fee inside the bucket) of the steps that move the price."""
-    lo = np.minimum(steps.sqrt_start, steps.sqrt_end)
-    hi = np.maximum(steps.sqrt_start, steps.sqrt_end)
-    moving = np.flatnonzero(hi > lo)
-    # One bucket of margin each side absorbs float error in the bucket of an endpoint.
-    first = _bucket_of_sqrt(lo[moving], tick_spacing) - 1
-    counts = _bucket_of_sqrt(hi[moving], tick_spacing) + 2 - first
+    lo_all = np.minimum(steps.sqrt_start, steps.sqrt_end)
+    hi_all = np.maximum(steps.sqrt_start, steps.sqrt_end)
+    moving = np.flatnonzero(hi_all > lo_all)
+    if moving.shape[0] == 0:
+        return moving, moving.copy(), np.zeros(0, dtype=np.float64)
+    first, last, table = _buckets_of_interval(lo_all[moving], hi_all[moving], tick_spacing)
+    counts = last - first + 1
     owner = np.repeat(moving, counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     bucket = np.repeat(first, counts) + (np.arange(owner.shape[0], dtype=np.int64) - starts)
-    edge_lo = _exact_edges(bucket * tick_spacing)
-    edge_hi = _exact_edges((bucket + 1) * tick_spacing)
-    a = np.maximum(lo[owner], edge_lo)
-    b = np.minimum(hi[owner], edge_hi)
+    lo, hi = lo_all[owner], hi_all[owner]
+    a = np.maximum(lo, table.at(bucket))
+    b = np.minimum(hi, table.at(bucket + 1))
     down = steps.zero_for_one[owner]
     inside = np.where(down, 1.0 / a - 1.0 / b, b - a)
-    total = np.where(down, 1.0 / lo[owner] - 1.0 / hi[owner], hi[owner] - lo[owner])
+    total = np.where(down, 1.0 / lo - 1.0 / hi, hi - lo)
     fee = steps.lp_fee[owner] * np.clip(inside / total, 0.0, 1.0)
     keep = fee > 0.0
     return owner[keep], bucket[keep], fee[keep]
+
+
+def _summed(group: I64, values: F64, groups: int) -> F64:
+    """Sum of ``values`` per group index."""
+    return np.bincount(group, weights=values, minlength=groups).astype(np.float64, copy=False)
 
 
 def aggregate_buckets(steps: FeeSteps, tick_spacing: int) -> BucketFees:
@@ -180,46 +205,43 @@ def aggregate_buckets(steps: FeeSteps, tick_spacing: int) -> BucketFees:
     owner = np.concatenate([owner, still])
     bucket = np.concatenate([bucket, np.floor_divide(steps.tick[still], tick_spacing)])
     fee = np.concatenate([fee, steps.lp_fee[still]])
-    piece_other = other[owner]
-    order = np.lexsort((piece_other, bucket))
-    bucket, piece_other, fee = bucket[order], piece_other[order], fee[order]
-    is_zero = steps.zero_for_one[owner[order]]
-    new_group = np.ones(bucket.shape[0], dtype=np.bool_)
-    new_group[1:] = (bucket[1:] != bucket[:-1]) | (piece_other[1:] != piece_other[:-1])
-    heads = np.flatnonzero(new_group)
-    if heads.shape[0] == 0:
+    if owner.shape[0] == 0:
         empty = np.zeros(0, dtype=np.float64)
         return BucketFees(tick_spacing, np.zeros(0, dtype=np.int64), empty, empty, empty)
+    # One integer key per (bucket, other liquidity): sorted by bucket first, summed by bincount.
+    levels, level_of_step = np.unique(other, return_inverse=True)
+    base = int(bucket.min())
+    key = (bucket - base) * levels.shape[0] + level_of_step.ravel()[owner]
+    keys, group = np.unique(key, return_inverse=True)
+    is_zero = steps.zero_for_one[owner]
     return BucketFees(
         tick_spacing=tick_spacing,
-        bucket=bucket[heads],
-        other_liquidity=piece_other[heads],
-        fee0=np.add.reduceat(np.where(is_zero, fee, 0.0), heads),
-        fee1=np.add.reduceat(np.where(is_zero, 0.0, fee), heads),
+        bucket=keys // levels.shape[0] + base,
+        other_liquidity=levels[keys % levels.shape[0]],
+        fee0=_summed(group.ravel(), np.where(is_zero, fee, 0.0), keys.shape[0]),
+        fee1=_summed(group.ravel(), np.where(is_zero, 0.0, fee), keys.shape[0]),
     )
 
 
 def _attribute_rows(
     groups: BucketFees, lower_b: I64, upper_b: I64, liquidity: F64
 ) -> tuple[F64, F64]:
-    """Fees of unique position rows (bucket ranges ``[lower_b, upper_b)``), chunked over rows."""
-    n_groups = groups.bucket.shape[0]
+    """Fees of unique position rows (bucket ranges ``[lower_b, upper_b)``).
+
+    Groups are sorted by bucket, so a row's groups are one contiguous slice: the work is the sum of
+    the rows' slice lengths, with no mask and no temporary larger than one slice.
+    """
     fees0 = np.zeros(liquidity.shape[0], dtype=np.float64)
     fees1 = np.zeros(liquidity.shape[0], dtype=np.float64)
-    if n_groups == 0:
-        return fees0, fees1
-    rows_per_chunk = max(1, _CHUNK_ELEMENTS // n_groups)
-    for start in range(0, liquidity.shape[0], rows_per_chunk):
-        part = slice(start, start + rows_per_chunk)
-        liq = liquidity[part, None]
-        inside = (groups.bucket[None, :] >= lower_b[part, None]) & (
-            groups.bucket[None, :] < upper_b[part, None]
-        )
-        denominator = groups.other_liquidity[None, :] + liq
-        share = np.divide(liq, denominator, out=np.zeros_like(denominator), where=denominator > 0)
-        share *= inside
-        fees0[part] = share @ groups.fee0
-        fees1[part] = share @ groups.fee1
+    begin = np.searchsorted(groups.bucket, lower_b, side="left")
+    end = np.searchsorted(groups.bucket, upper_b, side="left")
+    for row in np.flatnonzero((liquidity > 0) & (end > begin)):
+        part = slice(int(begin[row]), int(end[row]))
+        liq = float(liquidity[row])
+        share = liq / (groups.other_liquidity[part] + liq)
+        # einsum, not BLAS: OpenBLAS threads busy-wait and, on a loaded host, stall for seconds.
+        fees0[row] = np.einsum("i,i->", share, groups.fee0[part])
+        fees1[row] = np.einsum("i,i->", share, groups.fee1[part])
     return fees0, fees1
 
 
