@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-import psutil
+import psutil  # type: ignore[import-untyped]
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
