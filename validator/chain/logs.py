@@ -1,6 +1,6 @@
 """Pool events from ``eth_getLogs``: windows of at most ``max_range`` blocks, halved on "too many results".
 
-``fetch_pool_events`` reads Swap/Mint/Burn/Collect/SetFeeProtocol logs of one pool over a block
+``fetch_pool_events`` reads Swap/Mint/Burn/Collect/SetFeeProtocol/Initialize logs of one pool over a block
 range, then the headers of the blocks that have logs (for timestamps, and to check every log's
 block hash against the canonical header: a log from a block that was reorged away is refused).
 Windows go out several per batched request. Events come back as the simulator's records, in
@@ -20,6 +20,7 @@ from simulator.events import (
     FeeProtocolChange,
     MintEvent,
     PoolEvent,
+    PoolInitialize,
     SwapEvent,
     event_order,
 )
@@ -28,7 +29,7 @@ from validator.chain.errors import ChainError, RpcRangeError, RpcResponseError
 from validator.chain.pool_reader import block_header
 from validator.chain.rpc import RpcClient
 
-EVENT_NAMES = ("Swap", "Mint", "Burn", "Collect", "SetFeeProtocol")
+EVENT_NAMES = ("Swap", "Mint", "Burn", "Collect", "SetFeeProtocol", "Initialize")
 WINDOWS_PER_REQUEST = 4
 
 
@@ -144,6 +145,8 @@ def _event(name: str, v: dict[str, Any], common: dict[str, Any]) -> PoolEvent:
         return CollectEvent(**common, owner=checksum(v["owner"]), recipient=checksum(v["recipient"]),
                             tick_lower=v["tickLower"], tick_upper=v["tickUpper"], amount0=v["amount0"],
                             amount1=v["amount1"])
+    if name == "Initialize":
+        return PoolInitialize(**common, sqrt_price_x96=v["sqrtPriceX96"], tick=v["tick"])
     return FeeProtocolChange(**common, fee_protocol0=v["feeProtocol0New"], fee_protocol1=v["feeProtocol1New"])
 
 

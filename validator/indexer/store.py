@@ -18,7 +18,7 @@ from db.connection import POOL_EVENTS_CONNECTION
 from db.importer import BATCH_SIZE
 from db.importer import _event_row as event_row
 from db.pool_events import EVENT_MODELS, EventRow, IndexerCursor, Pool
-from simulator.events import PoolEvent
+from simulator.events import PoolEvent, PoolInitialize
 from validator.chain.types import PoolInfo
 
 
@@ -61,9 +61,19 @@ def _rows(events: Sequence[PoolEvent]) -> dict[type[EventRow], list[EventRow]]:
     return rows
 
 
+async def _save_initialize(event: PoolInitialize) -> None:
+    """The pool's Initialize event goes into its pool row (what an exact replay from creation starts at)."""
+    await Pool.filter(address=event.pool.lower()).update(
+        initialized_block=event.block_number, initialized_log_index=event.log_index,
+        initial_sqrt_price_x96=event.sqrt_price_x96, initial_tick=event.tick)
+
+
 async def write_window(cursor: Cursor, events: Sequence[PoolEvent], chain_id: int) -> None:
     """Store ``events`` and move the cursor to ``cursor``, all or nothing."""
     async with in_transaction(POOL_EVENTS_CONNECTION):
+        for event in events:
+            if isinstance(event, PoolInitialize):
+                await _save_initialize(event)
         for model, batch in _rows(events).items():
             if batch:
                 await model.bulk_create(batch, batch_size=BATCH_SIZE, ignore_conflicts=True)

@@ -1,0 +1,181 @@
+"""``ReplayChainSource``: the ``ChainSource`` interface served from the pool events DB.
+
+A historical window ``[start_block, end_block]`` is replayed on a virtual clock: the head starts
+at ``start_block``; ``wait_for_block(n)`` moves it to ``n`` at once (``speed=0``: as fast as the
+round runs) or after ``(n - head) * block_time_s / speed`` seconds. Asking past ``end_block``
+raises ``ReplayExhausted``.
+
+Pool state at a block is the simulator's exact replay of the stored history: from a stored
+snapshot when one is given (events after it applied with ``from_snapshot=True``), else from the
+pool's Initialize event (every event since creation must be stored; the replay checks each one to
+the wei). The pool object is kept and advanced, so a round asking for later blocks replays only
+the new events. Vaults are not in the events DB: they come from ``vaults`` (keyed by vault
+address), or start empty with ``default_idle`` tokens when given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from db.event_reader import DEFAULT_LAYOUT, PoolEventsLayout, read_pool_history
+from db.pool_events import Pool as PoolRow
+from simulator.csv_events import PoolHistory
+from simulator.errors import SimulatorError
+from simulator.events import PoolEvent, PoolInitialize
+from simulator.pool import Pool, PoolSnapshot
+from simulator.replay import pool_from_start, replay
+from validator.chain.abi import checksum
+from validator.chain.errors import ChainError, ReplayExhausted, RpcResponseError
+from validator.chain.types import PoolInfo, PoolState, VaultState
+
+
+class ReplayDataError(ChainError):
+    """The stored history cannot serve the request (missing start, a replay mismatch, unknown vault)."""
+
+
+@dataclass(slots=True)
+class _Replayed:
+    """A pool advanced to ``block`` (events up to and including it applied)."""
+
+    pool: Pool
+    block: int
+    from_snapshot: bool
+
+
+class ReplayChainSource:
+    """A ``ChainSource`` over stored pool histories (see the module docstring)."""
+
+    def __init__(
+        self, histories: Mapping[str, PoolHistory], *, start_block: int, end_block: int, speed: float = 0.0,
+        block_time_s: float = 2.0, snapshots: Mapping[str, PoolSnapshot] | None = None,
+        vaults: Mapping[str, VaultState] | None = None, default_idle: tuple[int, int] | None = None,
+        decimals: Mapping[str, tuple[int, int]] | None = None,
+    ) -> None:
+        if end_block < start_block:
+            raise ReplayDataError(f"empty replay window [{start_block}, {end_block}]")
+        self.histories = {k.lower(): v for k, v in histories.items()}
+        self.start_block, self.end_block = start_block, end_block
+        self.speed, self.block_time_s = speed, block_time_s
+        self.snapshots = {k.lower(): v for k, v in (snapshots or {}).items()}
+        self.vaults = {k.lower(): v for k, v in (vaults or {}).items()}
+        self.default_idle = default_idle
+        self.decimals = {k.lower(): v for k, v in (decimals or {}).items()}
+        self.head = start_block
+        self._replayed: dict[str, _Replayed] = {}
+
+    @classmethod
+    async def from_database(
+        cls, pools: list[str], *, start_block: int, end_block: int, layout: PoolEventsLayout = DEFAULT_LAYOUT,
+        **kwargs: object,
+    ) -> ReplayChainSource:
+        """Load the pools' histories up to ``end_block`` (inside ``open_databases``)."""
+        histories = {p.lower(): await read_pool_history(p, layout, None, end_block) for p in pools}
+        decimals: dict[str, tuple[int, int]] = {}
+        if layout.pools is not None:
+            for row in await PoolRow.filter(address__in=[p.lower() for p in pools]).values():
+                if row["decimals0"] is not None and row["decimals1"] is not None:
+                    decimals[str(row["address"])] = (int(row["decimals0"]), int(row["decimals1"]))
+        return cls(histories, start_block=start_block, end_block=end_block, decimals=decimals,
+                   **kwargs)  # type: ignore[arg-type]
+
+    async def head_block(self) -> int:
+        return self.head
+
+    async def wait_for_block(self, block_number: int) -> int:
+        self._check_window(block_number)
+        if block_number > self.head and self.speed > 0:
+            await asyncio.sleep((block_number - self.head) * self.block_time_s / self.speed)
+        self.head = max(self.head, block_number)
+        return self.head
+
+    def _check_window(self, block_number: int) -> None:
+        if block_number > self.end_block:
+            raise ReplayExhausted(f"block {block_number} is past the replay window's end {self.end_block}")
+
+    def _history(self, pool: str) -> PoolHistory:
+        history = self.histories.get(pool.lower())
+        if history is None:
+            raise ReplayDataError(f"pool {pool} is not in the replayed histories")
+        return history
+
+    async def pool_state(self, pool: str, block_number: int) -> PoolState:
+        self._check_window(block_number)
+        key = pool.lower()
+        replayed = self._advance(key, block_number)
+        snapshot = replayed.pool.snapshot(block_number)
+        meta = self._history(key).metadata
+        d0, d1 = self.decimals.get(key, (0, 0))
+        info = PoolInfo(address=checksum(key), token0=checksum(meta.token0) if meta.token0 else "",
+                        token1=checksum(meta.token1) if meta.token1 else "", decimals0=d0, decimals1=d1,
+                        fee=snapshot.fee, tick_spacing=snapshot.tick_spacing,
+                        kind="slipstream" if snapshot.unstaked_fee is not None else "uniswap-v3")
+        return PoolState(info=info, snapshot=snapshot, block_number=block_number,
+                         block_timestamp=self._timestamp(key, block_number))
+
+    def _advance(self, key: str, block_number: int) -> _Replayed:
+        """The pool replayed to ``block_number`` (re-started when asked for an earlier block)."""
+        current = self._replayed.get(key)
+        if current is None or current.block > block_number:
+            current = self._start(key, block_number)
+        events = [e for e in self._history(key).events if current.block < e.block_number <= block_number]
+        try:
+            replay(current.pool, events, from_snapshot=current.from_snapshot)
+        except SimulatorError as exc:
+            raise ReplayDataError(f"pool {key}: stored history does not replay exactly: {exc}") from exc
+        current.block = block_number
+        self._replayed[key] = current
+        return current
+
+    def _start(self, key: str, block_number: int) -> _Replayed:
+        history = self._history(key)
+        snapshot = self.snapshots.get(key)
+        if snapshot is not None and snapshot.block_number <= block_number:
+            return _Replayed(Pool.from_snapshot(snapshot), snapshot.block_number, True)
+        if history.initialize is None:
+            raise ReplayDataError(f"pool {key}: no stored snapshot and no Initialize event to replay from")
+        start: PoolInitialize = history.initialize
+        try:
+            pool = pool_from_start(history.metadata, start)
+        except SimulatorError as exc:
+            raise ReplayDataError(f"pool {key}: cannot start the replay: {exc}") from exc
+        return _Replayed(pool, start.block_number - 1, False)
+
+    def _timestamp(self, key: str, block_number: int) -> int:
+        """The block's time from the stored events: exact when an event is in that block, else
+        extrapolated from the last earlier one at ``block_time_s`` per block; 0 when unknown."""
+        best: PoolEvent | None = None
+        for event in self._history(key).events:
+            if event.block_number > block_number:
+                break
+            if event.timestamp:
+                best = event
+        if best is None:
+            return 0
+        return best.timestamp + round((block_number - best.block_number) * self.block_time_s)
+
+    async def vault_state(self, vault: str, kind: str, pool: str, block_number: int) -> VaultState:
+        self._check_window(block_number)
+        known = self.vaults.get(vault.lower())
+        if known is not None:
+            return replace(known, block_number=block_number)
+        if self.default_idle is None:
+            raise ReplayDataError(f"vault {vault} is unknown to the replay and no default inventory is set")
+        return VaultState(address=checksum(vault), kind=kind, pool=checksum(pool), block_number=block_number,
+                          positions=(), idle0=self.default_idle[0], idle1=self.default_idle[1])
+
+    async def pool_events(self, pool: str, from_block: int, to_block: int) -> list[PoolEvent]:
+        self._check_window(to_block)
+        return [e for e in self._history(pool).events
+                if from_block <= e.block_number <= to_block and not isinstance(e, PoolInitialize)]
+
+    async def block_timestamp(self, block_number: int) -> int:
+        self._check_window(block_number)
+        stamps = [self._timestamp(key, block_number) for key in self.histories]
+        if not any(stamps):
+            raise RpcResponseError(f"no stored timestamp at or before block {block_number}")
+        return max(stamps)
+
+    async def close(self) -> None:
+        self._replayed.clear()
