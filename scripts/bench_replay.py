@@ -2,8 +2,9 @@
 
 The day-1 data has only 1,001 swaps, so the benchmark builds a long synthetic history on a realistic
 curve: it replays the day-1 USDC/WETH 0.3% pool (every event checked), snapshots it, and generates
-random swaps on it (70% exact input, 30% exact output, mean-reverting around the start tick, sizes
-that move the price by a few to ~100 ticks so some swaps cross ticks and bitmap words). Each swap's
+random swaps on it (exact input, exact output and price-limited requests in the proportions the
+day-1 replay found: 873 / 122 / 6 of 1,001), mean-reverting around the start tick, with sizes that
+move the price by a few to ~100 ticks so some swaps cross ticks and bitmap words. Each swap's
 real outcome becomes a Swap event. Two timings, median of ``--runs``:
 
 - ``engine_swaps_per_s``: ``Pool.swap`` on the generated requests (the loop, step log included);
@@ -37,6 +38,9 @@ from simulator.tickmath import MAX_SQRT_RATIO, MIN_SQRT_RATIO  # noqa: E402
 DAY1 = ROOT.parent / "shared" / "data" / "uniswap-v3-mainnet-day1"
 USDC_WETH = "0x8ad599c3a0ff1de082011efddc58f1908eb6e6d8"
 Request = tuple[bool, int, int]
+# the mix of requests the day-1 replay reconstructed: 873 exact input, 122 exact output, 6 to a price
+EXACT_INPUT_SHARE = 873 / 1001
+EXACT_OUTPUT_SHARE = 122 / 1001
 
 
 def day1_snapshot() -> tuple[PoolSnapshot, float]:
@@ -60,8 +64,15 @@ def _request(pool: Pool, center: int, rng: random.Random) -> Request:
         amount_in, amount_out = liquidity * (ratio - 1) / sqrt_p, liquidity * sqrt_p * (1 - 1 / ratio)
     else:
         amount_in, amount_out = liquidity * sqrt_p * (ratio - 1), liquidity * (1 - 1 / ratio) / sqrt_p
-    amount = int(amount_in) + 1 if rng.random() < 0.7 else -(int(amount_out * 0.999) + 1)
-    return zero_for_one, amount, MIN_SQRT_RATIO + 1 if zero_for_one else MAX_SQRT_RATIO - 1
+    no_limit = MIN_SQRT_RATIO + 1 if zero_for_one else MAX_SQRT_RATIO - 1
+    kind = rng.random()
+    if kind < EXACT_INPUT_SHARE:
+        return zero_for_one, int(amount_in) + 1, no_limit
+    if kind < EXACT_INPUT_SHARE + EXACT_OUTPUT_SHARE:
+        return zero_for_one, -(int(amount_out * 0.999) + 1), no_limit
+    # asks for twice the move but stops at a price limit halfway
+    halfway = int(pool.sqrt_price_x96 * (ratio ** (-0.5 if zero_for_one else 0.5)))
+    return zero_for_one, 2 * int(amount_in) + 1, halfway
 
 
 def generate(snapshot: PoolSnapshot, count: int, seed: int) -> tuple[list[Request], list[SwapEvent], int]:
@@ -117,7 +128,7 @@ def main() -> int:
     report = {
         "swaps": n,
         "steps_per_swap": round(steps / n, 3),
-        "ticks_crossed_band": [min(e.tick for e in events), max(e.tick for e in events)],
+        "tick_range": [min(e.tick for e in events), max(e.tick for e in events)],
         "runs": args.runs,
         "engine_swaps_per_s": round(n / statistics.median(w for w, _ in engine)),
         "engine_swaps_per_cpu_s": round(n / statistics.median(c for _, c in engine)),

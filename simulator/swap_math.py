@@ -2,7 +2,8 @@
 
 This is the innermost call of every replayed swap, so the SqrtPriceMath token deltas and the token1
 price move are written inline here: the same integer expressions and the same rounding
-(``-(-a // b)`` is ``ceil(a / b)``), without the function calls; the token0 price move (once per
+(``-(-a // b)`` is ``ceil(a / b)``, and ``ceil(ceil(a / b) / c)`` is written ``-((-a // b) // c)``,
+which is the same integer), without the function calls; the token0 price move (once per
 swap, at most) calls ``sqrt_price_math``. ``tests/simulator/test_swap_math.py`` holds it against the v3-core
 test vectors and against a composition of the reference functions in ``sqrt_price_math``.
 """
@@ -14,6 +15,7 @@ from simulator.fullmath import MAX_UINT160
 from simulator.sqrt_price_math import get_next_sqrt_price_from_amount0_rounding_up
 
 _PIPS = 1_000_000
+_Q96_LESS_ONE = (1 << 96) - 1  # ceil(x / 2**96) == (x + 2**96 - 1) >> 96
 
 
 def compute_swap_step(  # noqa: C901 - SwapMath.computeSwapStep with SqrtPriceMath inlined (hot path)
@@ -34,12 +36,13 @@ def compute_swap_step(  # noqa: C901 - SwapMath.computeSwapStep with SqrtPriceMa
         lo, hi = sqrt_px96, sqrt_target_x96
     if lo <= 0:
         raise MathOverflow("swap step needs a positive price")
+    diff = hi - lo
     if amount_remaining >= 0:
         remaining_less_fee = amount_remaining * (_PIPS - fee_pips) // _PIPS
         if zero_for_one:
-            amount_in = -(-(-(-(numerator1 * (hi - lo)) // hi)) // lo)
+            amount_in = -((-(numerator1 * diff) // hi) // lo)
         else:
-            amount_in = -(-(liquidity * (hi - lo)) >> 96)
+            amount_in = (liquidity * diff + _Q96_LESS_ONE) >> 96
         if remaining_less_fee < amount_in:
             # the input runs out inside the range: the price moves by the input less fee
             if zero_for_one:
@@ -51,26 +54,26 @@ def compute_swap_step(  # noqa: C901 - SwapMath.computeSwapStep with SqrtPriceMa
         else:
             sqrt_q = sqrt_target_x96
         if sqrt_q == sqrt_target_x96:  # the contract's `max`: the fee is charged on amount_in
-            amount_out = (liquidity * (hi - lo)) >> 96 if zero_for_one else numerator1 * (hi - lo) // hi // lo
+            amount_out = (liquidity * diff) >> 96 if zero_for_one else numerator1 * diff // hi // lo
             return sqrt_q, amount_in, amount_out, -(-(amount_in * fee_pips) // (_PIPS - fee_pips))
         if zero_for_one:
-            amount_in = -(-(-(-(numerator1 * (sqrt_px96 - sqrt_q)) // sqrt_px96)) // sqrt_q)
+            amount_in = -((-(numerator1 * (sqrt_px96 - sqrt_q)) // sqrt_px96) // sqrt_q)
             amount_out = (liquidity * (sqrt_px96 - sqrt_q)) >> 96
         else:
-            amount_in = -(-(liquidity * (sqrt_q - sqrt_px96)) >> 96)
+            amount_in = (liquidity * (sqrt_q - sqrt_px96) + _Q96_LESS_ONE) >> 96
             amount_out = numerator1 * (sqrt_q - sqrt_px96) // sqrt_q // sqrt_px96
         return sqrt_q, amount_in, amount_out, amount_remaining - amount_in
     wanted = -amount_remaining
     if zero_for_one:
-        amount_out = (liquidity * (hi - lo)) >> 96
+        amount_out = (liquidity * diff) >> 96
     else:
-        amount_out = numerator1 * (hi - lo) // hi // lo
+        amount_out = numerator1 * diff // hi // lo
     if wanted >= amount_out:
         sqrt_q = sqrt_target_x96
         if zero_for_one:
-            amount_in = -(-(-(-(numerator1 * (hi - lo)) // hi)) // lo)
+            amount_in = -((-(numerator1 * diff) // hi) // lo)
         else:
-            amount_in = -(-(liquidity * (hi - lo)) >> 96)
+            amount_in = (liquidity * diff + _Q96_LESS_ONE) >> 96
     else:
         # the output is reached inside the range: the price moves just far enough to pay it
         if zero_for_one:
@@ -78,11 +81,11 @@ def compute_swap_step(  # noqa: C901 - SwapMath.computeSwapStep with SqrtPriceMa
             if sqrt_px96 <= quotient:
                 raise MathOverflow("next price from amount1: output exceeds reserves")
             sqrt_q = sqrt_px96 - quotient
-            amount_in = -(-(-(-(numerator1 * (sqrt_px96 - sqrt_q)) // sqrt_px96)) // sqrt_q)
+            amount_in = -((-(numerator1 * (sqrt_px96 - sqrt_q)) // sqrt_px96) // sqrt_q)
             amount_out = (liquidity * (sqrt_px96 - sqrt_q)) >> 96
         else:
             sqrt_q = get_next_sqrt_price_from_amount0_rounding_up(sqrt_px96, liquidity, wanted, False)
-            amount_in = -(-(liquidity * (sqrt_q - sqrt_px96)) >> 96)
+            amount_in = (liquidity * (sqrt_q - sqrt_px96) + _Q96_LESS_ONE) >> 96
             amount_out = numerator1 * (sqrt_q - sqrt_px96) // sqrt_q // sqrt_px96
         if amount_out > wanted:
             amount_out = wanted
