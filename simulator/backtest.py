@@ -23,10 +23,11 @@ from typing import Any
 
 from simulator.attribution import OwnPosition
 from simulator.batch import ApplyResult, PositionWish, RoundBatch, StrategyStart
-from simulator.csv_events import PoolHistory
+from simulator.csv_events import PoolHistory, PoolMetadata
 from simulator.errors import EventSourceError, SimulatorError
-from simulator.events import PoolEvent
+from simulator.events import PoolEvent, PoolInitialize
 from simulator.metrics import StrategyMetrics
+from simulator.pool import PoolSnapshot
 from simulator.replay import pool_from_start, replay
 
 
@@ -168,26 +169,43 @@ def _checkpoints(spec: BacktestSpec, from_block: int, to_block: int) -> list[int
     return blocks
 
 
+@dataclass(frozen=True, slots=True)
+class PoolSource:
+    """A pool's history as a backtest needs it: metadata, where the replay starts (its Initialize
+    event, or a snapshot of its state), and its events in (block, log_index) order."""
+
+    metadata: PoolMetadata
+    start: PoolInitialize | PoolSnapshot | None
+    events: Sequence[PoolEvent]
+
+    @classmethod
+    def of(cls, history: PoolHistory) -> PoolSource:
+        """The source of a CSV folder's pool history."""
+        return cls(history.metadata, history.initialize, history.events)
+
+
 def run_backtest(
-    history: PoolHistory, spec: BacktestSpec, *, from_block: int, to_block: int, max_positions: int = 4
+    source: PoolSource, spec: BacktestSpec, *, from_block: int, to_block: int, max_positions: int = 4
 ) -> list[StrategyReport]:
-    """Replay ``history`` from its Initialize event to ``from_block``, then run every strategy of
-    ``spec`` over blocks ``(from_block, to_block]`` with one replay; metrics per strategy."""
-    if history.initialize is None:
-        raise EventSourceError(f"pool {history.metadata.pool}: no Initialize event, no exact start state")
+    """Replay ``source`` from its start to ``from_block``, then run every strategy of ``spec`` over
+    blocks ``(from_block, to_block]`` with one replay; metrics per strategy."""
+    if source.start is None:
+        raise EventSourceError(f"pool {source.metadata.pool}: no Initialize event or snapshot to start from")
     if to_block < from_block:
         raise StrategyFileError(f"to-block {to_block} is before from-block {from_block}")
-    pool = pool_from_start(history.metadata, history.initialize)
-    replay(pool, [e for e in history.events if e.block_number <= from_block])
+    from_snapshot = isinstance(source.start, PoolSnapshot)
+    pool = pool_from_start(source.metadata, source.start)
+    replay(pool, [e for e in source.events if e.block_number <= from_block], from_snapshot=from_snapshot)
     own = [
         OwnPosition(owner, lower, upper, getattr(pool.positions.get((owner, lower, upper)), "liquidity", 0))
         for owner, lower, upper in spec.own_positions
     ]
     starts = [StrategyStart(s.amount0, s.amount1) for s in spec.strategies]
     batch = RoundBatch(
-        pool, starts, start_block=from_block, from_snapshot=False, own_positions=own, max_positions=max_positions
-    )
-    window: list[PoolEvent] = [e for e in history.events if from_block < e.block_number <= to_block]
+        pool, starts, start_block=from_block, from_snapshot=from_snapshot, own_positions=own,
+        max_positions=max_positions,
+    )  # fmt: skip
+    window: list[PoolEvent] = [e for e in source.events if from_block < e.block_number <= to_block]
     outcomes: list[list[DecisionOutcome]] = [[] for _ in spec.strategies]
     for block in sorted({*_checkpoints(spec, from_block, to_block), to_block}):
         batch.advance_to(block, [e for e in window if batch.block_number < e.block_number <= block])

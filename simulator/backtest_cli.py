@@ -17,8 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.backtest import StrategyFileError, parse_strategies, run_backtest
-from simulator.csv_events import PoolHistory, read_pool_history
+from simulator.backtest import PoolSource, StrategyFileError, parse_strategies, run_backtest
 from simulator.errors import EventSourceError, ReplayMismatch, SimulatorError
 
 
@@ -30,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--events", required=True, help="CSV folder in the uniswap-v3-mainnet-day1 layout")
+    parser.add_argument("--events", required=True, help="CSV folder of events (or a pool events DB URL)")
     parser.add_argument("--pool", required=True, help="pool address (0x...)")
     parser.add_argument("--from-block", type=int, required=True, help="round start: state after this block")
     parser.add_argument("--to-block", type=int, required=True, help="round end block (inclusive)")
@@ -40,21 +39,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.set_defaults(handler=run)
 
 
-def _load_history(source: str, pool: str) -> PoolHistory:
-    if "://" in source:
-        raise EventSourceError(
-            f"{source}: backtest reads CSV folders; export the pool's events from the database first"
-        )
-    return read_pool_history(Path(source), pool)
+def _load_source(source: str, pool: str) -> PoolSource:
+    """The pool's history through the replay command's event sources (CSV folder, DB URL)."""
+    from simulator.cli import load_source  # here: simulator.cli imports this module
+
+    data = load_source(source, pool)
+    return PoolSource(data.metadata, data.start, data.events)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the backtest the arguments describe; print the JSON report; return the exit code."""
     try:
         spec = parse_strategies(json.loads(Path(args.strategies).read_text()))
-        history = _load_history(args.events, args.pool)
+        source = _load_source(args.events, args.pool)
         reports = run_backtest(
-            history, spec, from_block=args.from_block, to_block=args.to_block, max_positions=args.max_positions
+            source, spec, from_block=args.from_block, to_block=args.to_block, max_positions=args.max_positions
         )
     except ReplayMismatch as error:
         print(f"replay mismatch: {error}", file=sys.stderr)

@@ -107,3 +107,12 @@ def test_malformed_strategies_exit_2_with_a_message(
 def test_a_missing_strategies_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, _argv(tmp_path / "absent.json"))
     assert code == 2 and "absent.json" in err
+
+
+def test_python_m_simulator_backtest_is_wired(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator.cli import main
+
+    path = tmp_path / "strategies.json"
+    path.write_text(json.dumps(STRATEGIES))
+    assert main(_argv(path)) == 0
+    assert len(json.loads(capsys.readouterr().out)["strategies"]) == 3
