@@ -99,11 +99,14 @@ async def _ak_token(rpc: RpcClient, manager: str, pool: PoolInfo, block_number: 
 
 
 def _address_or_zero(fn: Any, outcome: Any) -> str:
-    """A mapping read that reverts for unknown keys counts as the zero address."""
+    """A mapping read that reverts for unknown keys (or returns nothing: no contract there) counts as
+    the zero address."""
     if isinstance(outcome, ChainError):
         if isinstance(outcome, RpcResponseError):
             return ZERO_ADDRESS
         raise outcome
+    if outcome == "0x":
+        return ZERO_ADDRESS
     return checksum(fn.decode(str(outcome))[0])
 
 
