@@ -16,10 +16,14 @@ Two implementations:
 - :func:`exact_position_fees` per position per step in Python ints, flooring like the contract (a
   Q128 fee growth per unit of liquidity, floored per step, times ``L`` floored). For a real position
   declared as ``L_own`` it gives what the pool's ``tokensOwed`` gives.
-- :func:`attribute` in numpy float64, vectorized over strategies x positions. It first aggregates the
-  steps' fees per tick-spacing bucket and per distinct other-liquidity (within a bucket the pool's
-  liquidity is constant, and positions cover whole buckets), so its cost is
-  ``O(steps + positions x groups)``, chunked to bound memory. Tests hold it against the exact one.
+- :func:`aggregate_buckets` + :func:`attribute` in numpy float64, vectorized over strategies x
+  positions. The steps' fees are first summed per (tick-spacing bucket, other liquidity) group:
+  within a bucket the pool's liquidity is constant and positions cover whole buckets, so a
+  position's fee is a sum over the groups of its range, one contiguous slice of the bucket-sorted
+  groups. Cost ``O(steps x buckets crossed + unique positions x groups in range)``; memory
+  ``O(steps x buckets crossed)``. Tests hold it against the exact one.
+
+:func:`own_liquidity_per_step` derives ``L_own`` from the vault's real positions and the events.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from simulator.errors import SimulatorError
 from simulator.events import BurnEvent, MintEvent, PoolEvent, SwapEvent, event_order
 from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick
 
@@ -40,14 +45,14 @@ if TYPE_CHECKING:
 Q96: Final = 1 << 96
 Q128: Final = 1 << 128
 _LOG_SQRT_BASE: Final = float(np.log(1.0001) / 2.0)
-_CHUNK_ELEMENTS: Final = 1 << 22  # positions x groups per chunk: ~32 MiB per float64 temporary
+_CHUNK_ELEMENTS: Final = 1 << 22  # strategies x slots x swaps per time-in-range chunk (4 MiB of bools)
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 B8 = NDArray[np.bool_]
 
 
-class NegativeOtherLiquidityError(ValueError):
+class NegativeOtherLiquidityError(SimulatorError, ValueError):
     """``L_own`` exceeds the pool's active liquidity in a step: the vault's liquidity is misdeclared."""
 
 
@@ -87,19 +92,16 @@ class FeeSteps:
 
     @classmethod
     def from_exact(cls, steps: Sequence[ExactStep]) -> FeeSteps:
-        """Float view of exact steps (for tests and the pure-Python baseline's data)."""
-        return cls(
-            sqrt_start=np.array([float(s.sqrt_start) for s in steps], dtype=np.float64),
-            sqrt_end=np.array([float(s.sqrt_end) for s in steps], dtype=np.float64),
-            zero_for_one=np.array([s.zero_for_one for s in steps], dtype=np.bool_),
-            liquidity=np.array([float(s.liquidity) for s in steps], dtype=np.float64),
-            own_liquidity=np.array([float(s.own_liquidity) for s in steps], dtype=np.float64),
-            lp_fee=np.array([float(s.lp_fee) for s in steps], dtype=np.float64),
-            tick=np.array([s.tick for s in steps], dtype=np.int64),
-        )
+        """Float view of exact steps (tests hold the float path against the exact one with it)."""
 
-    def __len__(self) -> int:
-        return int(self.sqrt_start.shape[0])
+        def floats(name: str) -> F64:
+            return np.array([float(getattr(s, name)) for s in steps], dtype=np.float64)
+
+        return cls(
+            floats("sqrt_start"), floats("sqrt_end"), np.array([s.zero_for_one for s in steps], dtype=np.bool_),
+            floats("liquidity"), floats("own_liquidity"), floats("lp_fee"),
+            np.array([s.tick for s in steps], dtype=np.int64),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +320,7 @@ def swaps_in_range(swap_ticks: I64, grid: PositionGrid) -> I64:
     """Per strategy, how many swaps ended with the pool tick inside one of its positions.
 
     Tick rule ``tick_lower <= tick < tick_upper``; empty slots (liquidity 0) never count. Chunked
-    over strategies so the (strategies x slots x swaps) mask stays within ~16 MiB.
+    over strategies so the (strategies x slots x swaps) mask stays small.
     """
     strategies, slots = grid.liquidity.shape
     counts = np.zeros(strategies, dtype=np.int64)

@@ -13,12 +13,17 @@ from simulator.attribution import (
     ExactStep,
     FeeSteps,
     NegativeOtherLiquidityError,
+    OwnPosition,
     PositionGrid,
     attribute_steps,
     exact_position_fees,
+    own_liquidity_per_step,
     swaps_in_range,
 )
-from simulator.tickmath import get_sqrt_ratio_at_tick, get_tick_at_sqrt_ratio
+from simulator.events import BurnEvent, MintEvent, PoolEvent, SwapEvent
+from simulator.pool import Pool
+from simulator.replay import replay
+from simulator.tickmath import MAX_SQRT_RATIO, MIN_SQRT_RATIO, get_sqrt_ratio_at_tick, get_tick_at_sqrt_ratio
 
 SPACING = 60
 
@@ -186,3 +191,54 @@ def test_time_in_range_follows_the_tick_rule_lower_inclusive_upper_exclusive() -
     )
     ticks = np.array([0, 59, 60, 600, 659, 660, -1], dtype=np.int64)
     assert swaps_in_range(ticks, grid).tolist() == [4, 2]
+
+
+def _fresh_pool() -> Pool:
+    pool = Pool(3000, SPACING, get_sqrt_ratio_at_tick(0))
+    pool.mint("lp", -6_000, 6_000, 10**20)
+    return pool
+
+
+def test_own_liquidity_follows_the_vaults_mints_and_burns_and_its_range() -> None:
+    maker = _fresh_pool()
+    maker.mint("vault", -600, 600, 10**19)
+    start = maker.snapshot(1)
+    events: list[PoolEvent] = []
+
+    def swap(block: int, down: bool, amount: int) -> None:
+        limit = MIN_SQRT_RATIO + 1 if down else MAX_SQRT_RATIO - 1
+        r = maker.swap(down, amount, limit)
+        events.append(SwapEvent("p", block, 0, r.amount0, r.amount1, r.sqrt_price_x96, r.liquidity, r.tick))
+
+    swap(2, False, 10**17)  # inside the vault's range
+    a0, a1 = maker.mint("vault", -600, 600, 5 * 10**18)
+    events.append(MintEvent("p", 3, 0, "vault", -600, 600, 5 * 10**18, a0, a1))
+    swap(4, False, 10**19)  # pushes the price out of the range, above 600
+    a0, a1 = maker.burn("vault", -600, 600, 15 * 10**18)
+    events.append(BurnEvent("p", 5, 0, "vault", -600, 600, 15 * 10**18, a0, a1))
+    swap(6, True, 10**16)
+    pool = Pool.from_snapshot(start)
+    pool.adopt_position("vault", -600, 600, 10**19)
+    log = replay(pool, events, from_snapshot=True).step_log
+    own = own_liquidity_per_step(log, [OwnPosition("VAULT", -600, 600, 10**19)], events)
+    assert own.final == (0,)
+    by_swap: dict[int, set[int]] = {}
+    for index, value in zip(log.swap_index.tolist(), own.per_step):
+        by_swap.setdefault(index, set()).add(value)
+    assert by_swap[0] == {10**19}
+    assert by_swap[1] == {15 * 10**18, 0}  # in range, then past tick 600
+    assert by_swap[2] == {0}
+    assert all(v <= l for v, l in zip(own.per_step, log.liquidity_exact))
+
+
+def test_empty_slots_and_ranges_the_price_never_visits_earn_nothing() -> None:
+    steps = random_steps(3, 100)
+    grid = PositionGrid(
+        tick_lower=np.array([[-600, -600, 60_000, -600]]),
+        tick_upper=np.array([[600, 600, 60_600, 600]]),
+        liquidity=np.array([[1e18, 0.0, 1e18, 1e18]]),
+    )
+    fees0, fees1 = attribute_steps(FeeSteps.from_exact(steps), grid, SPACING)
+    assert fees0[0, 1] == fees1[0, 1] == 0.0
+    assert fees0[0, 2] == fees1[0, 2] == 0.0
+    assert fees0[0, 0] == fees0[0, 3] > 0.0 and fees1[0, 0] == fees1[0, 3] > 0.0
