@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from scalecodec.utils.ss58 import ss58_decode
 
 from db.errors import DatabaseUrlError
 from db.urls import DatabaseUrl, parse_database_url
@@ -70,6 +71,12 @@ class ValidatorSettings(BaseSettings):
     block_time_seconds: float = Field(2.0, gt=0, description="Seconds per block of the pools' chain (Base: 2).")
     job_refresh_seconds: float = Field(30.0, gt=0, description="How often the jobs table is re-read for added, changed or deactivated jobs.")
     shutdown_grace_seconds: float = Field(30.0, ge=0, description="On SIGINT/SIGTERM, how long rounds in flight may take to stop before they are cancelled.")
+    miners_file: Path | None = Field(None, description="--network local: JSON file listing the miners as [{uid, hotkey, ip, port}] (loopback or private addresses).")
+    min_validator_stake: float = Field(1000.0, ge=0, description="A neuron with a validator permit and at least this stake (TAO/alpha units) is a validator and is not queried.")
+    allow_hotkeys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Query only these miner hotkeys (empty: every serving miner); comma-separated in the environment.", json_schema_extra=_flag("--allow-hotkey"))
+    deny_hotkeys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Never query these miner hotkeys; comma-separated in the environment.", json_schema_extra=_flag("--deny-hotkey"))
+    metagraph_sync_seconds: float = Field(300.0, ge=5, description="How often the metagraph is re-read for the miner list (finney/test), seconds.")
+    metrics_port: int | None = Field(None, ge=1, le=65535, description="Serve /healthz, /readyz and Prometheus /metrics on 127.0.0.1 at this port (off when unset).", json_schema_extra=_flag("--metrics.port"))
     logging_debug: bool = Field(False, description="Log at DEBUG.", json_schema_extra=_flag("--logging.debug"))
     logging_trace: bool = Field(False, description="Log at TRACE (libraries too).", json_schema_extra=_flag("--logging.trace"))
     log_json: bool = Field(False, description="Write JSON lines instead of readable lines.")
@@ -92,6 +99,23 @@ class ValidatorSettings(BaseSettings):
                 raise ValueError("each RPC URL must start with http://, https://, ws:// or wss://")
             register_secret(url)
         return urls
+
+    @field_validator("allow_hotkeys", "deny_hotkeys", mode="before")
+    @classmethod
+    def _split_hotkeys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allow_hotkeys", "deny_hotkeys")
+    @classmethod
+    def _check_hotkeys(cls, hotkeys: list[str]) -> list[str]:
+        for hotkey in hotkeys:
+            try:
+                ss58_decode(hotkey)
+            except (ValueError, IndexError) as exc:
+                raise ValueError(f"{hotkey!r} is not an SS58 hotkey address ({exc})") from None
+        return hotkeys
 
     @field_validator("jobs_db_url", "pool_events_db_url")
     @classmethod

@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 
+from common.settings_cli import ConfigError, settings_from_namespace
 from tests.support.fake_chain import FakeChainClient
+from validator.cli import build_parser
+from validator.config import ValidatorSettings
 from validator.miners.directory import (
     DirectoryNotStarted,
     MetagraphMinerDirectory,
@@ -221,3 +224,22 @@ async def test_run_returns_promptly_when_stop_is_set() -> None:
     await asyncio.sleep(0.01)
     stop.set()
     await asyncio.wait_for(task, timeout=1.0)
+
+
+def _settings(argv: list[str]) -> ValidatorSettings:
+    return settings_from_namespace(ValidatorSettings, build_parser().parse_args(argv), None)
+
+
+def test_directory_settings_come_from_flags_and_comma_separated_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SN98_DENY_HOTKEYS", f"{BOB}, {CHARLIE}")
+    settings = _settings(["--allow-hotkey", DAVE, "--allow-hotkey", EVE, "--min-validator-stake", "250",
+                          "--metagraph-sync-seconds", "60", "--miners-file", str(tmp_path / "m.json")])
+    assert settings.allow_hotkeys == [DAVE, EVE]
+    assert settings.deny_hotkeys == [BOB, CHARLIE]
+    assert (settings.min_validator_stake, settings.metagraph_sync_seconds) == (250.0, 60.0)
+    assert settings.miners_file == tmp_path / "m.json"
+
+
+def test_a_malformed_hotkey_in_the_deny_list_names_the_flag() -> None:
+    with pytest.raises(ConfigError, match="--deny-hotkey"):
+        _settings(["--deny-hotkey", "5NotAKey"])

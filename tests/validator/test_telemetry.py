@@ -128,3 +128,17 @@ async def test_a_busy_port_fails_at_start() -> None:
 async def test_no_port_means_no_server() -> None:
     async with serve_telemetry(ValidatorMetrics(), _Switch(), None) as server:
         assert server is None
+
+
+def test_metrics_port_is_off_by_default_and_set_by_its_flag() -> None:
+    from common.settings_cli import ConfigError, settings_from_namespace
+    from validator.cli import build_parser
+    from validator.config import ValidatorSettings
+
+    def settings(argv: list[str]) -> ValidatorSettings:
+        return settings_from_namespace(ValidatorSettings, build_parser().parse_args(argv), None)
+
+    assert settings([]).metrics_port is None
+    assert settings(["--metrics.port", "9105"]).metrics_port == 9105
+    with pytest.raises(ConfigError, match="--metrics.port"):
+        settings(["--metrics.port", "70000"])
