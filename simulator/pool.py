@@ -268,7 +268,12 @@ class Pool:
         else:
             amounts = (0, 0)
         self.positions[key] = position
+        # fees inside are read with the updated ticks, before emptied ticks are cleared (as the contract)
         self._update_position(position, tick_lower, tick_upper, new_position_liquidity)
+        for tick in (tick_lower, tick_upper):
+            info = self.ticks.get(tick)
+            if info is not None and info.liquidity_gross == 0:
+                del self.ticks[tick]
         return amounts
 
     def _updated_tick(self, tick: int, delta: int, upper: bool) -> TickInfo:
@@ -293,12 +298,10 @@ class Pool:
         return new
 
     def _store_tick(self, tick: int, info: TickInfo) -> None:
-        """Write a tick back; flip the bitmap when it became (un)initialized, clear it when empty."""
+        """Write a tick back and flip the bitmap when it became (un)initialized (an emptied tick is
+        cleared by ``_modify_position`` after the position's fees are read)."""
         was_initialized = tick in self.ticks
-        if info.liquidity_gross == 0:
-            self.ticks.pop(tick, None)
-        else:
-            self.ticks[tick] = info
+        self.ticks[tick] = info
         if was_initialized != (info.liquidity_gross != 0):
             self._flip_tick(tick)
 

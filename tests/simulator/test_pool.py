@@ -210,3 +210,17 @@ def test_stake_needs_a_slipstream_pool() -> None:
     pool.mint("lp", -600, 600, E18)
     with pytest.raises(InvalidPoolState):
         pool.stake(-600, 600, E18)
+
+
+def test_a_full_burn_reads_fees_inside_before_its_ticks_are_cleared() -> None:
+    pool = fresh()
+    pool.mint("wide", -6000, 6000, E18)
+    pool.swap(True, E18 // 100, DOWN)  # fees accrue before the narrow position exists
+    pool.mint("narrow", -600, 600, E18)
+    result = pool.swap(False, E18 // 100, UP)
+    returned = pool.burn("narrow", -600, 600, E18)  # empties and clears both of its ticks
+    assert -600 not in pool.ticks and 600 not in pool.ticks
+    position = pool.positions[("narrow", -600, 600)]
+    earned1 = position.tokens_owed1 - returned[1]
+    assert position.tokens_owed0 == returned[0]  # it earned no token0: that swap came before its mint
+    assert abs(earned1 - sum(result.step_lp_fee) // 2) <= 2  # half the liquidity in range, half the fees
