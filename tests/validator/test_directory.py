@@ -20,9 +20,11 @@ from validator.miners.directory import (
     MinerFilter,
     MinerListError,
     StaticMinerDirectory,
+    directory_from_settings,
     select_miners,
 )
 from validator.miners.types import MinerEndpoint
+from validator.telemetry import ValidatorMetrics
 from validator.subtensor import ChainTimeout, ChainUnavailable, MetagraphSnapshot, NeuronSnapshot
 
 ALICE = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
@@ -243,3 +245,33 @@ def test_directory_settings_come_from_flags_and_comma_separated_variables(monkey
 def test_a_malformed_hotkey_in_the_deny_list_names_the_flag() -> None:
     with pytest.raises(ConfigError, match="--deny-hotkey"):
         _settings(["--deny-hotkey", "5NotAKey"])
+
+
+async def test_local_network_builds_the_static_directory_from_the_miners_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{"uid": 0, "hotkey": BOB, "ip": "127.0.0.1", "port": 9001}])
+    directory = directory_from_settings(_settings(["--network", "local", "--miners-file", str(path)]), None, None)
+    assert await directory.miners() == [MinerEndpoint(0, BOB, "127.0.0.1", 9001)]
+    with pytest.raises(MinerListError, match="--miners-file"):
+        directory_from_settings(_settings(["--network", "local"]), None, None)
+
+
+async def test_public_networks_build_the_metagraph_directory_with_the_configured_rules() -> None:
+    chain, metrics = _chain(), ValidatorMetrics()
+    settings = _settings(["--network", "test", "--deny-hotkey", BOB, "--metagraph-sync-seconds", "5"])
+    directory = directory_from_settings(settings, chain, ALICE, metrics)
+    assert isinstance(directory, MetagraphMinerDirectory)
+    await directory.start()
+    assert [m.hotkey for m in await directory.miners()] == [CHARLIE]
+    assert metrics.registry.get_sample_value("sn98_validator_miners_known") == 1
+    with pytest.raises(ValueError, match="chain client"):
+        directory_from_settings(settings, None, ALICE)
+
+
+async def test_failed_syncs_are_counted_as_subtensor_rpc_errors() -> None:
+    chain, metrics = _chain(), ValidatorMetrics()
+    directory = MetagraphMinerDirectory(chain, 98, own_hotkey=ALICE, min_validator_stake=1_000.0,
+                                        sync_interval_s=0.01, metrics=metrics)
+    await directory.start()
+    chain.fail_next("metagraph", ChainUnavailable("dropped"), times=2)
+    await _run_until(directory, asyncio.Event(), lambda: directory.sync_failures == 2)
+    assert metrics.registry.get_sample_value("sn98_validator_rpc_errors_total", {"service": "subtensor"}) == 2

@@ -27,11 +27,13 @@ from loguru import logger
 
 from validator.miners._static_list import MinerListError, load_miner_list
 from validator.miners.types import MinerEndpoint
+from validator.config import ValidatorSettings
 from validator.subtensor import ChainClient, ChainClientError, MetagraphSnapshot, NeuronSnapshot
+from validator.telemetry import ValidatorMetrics
 
 __all__ = [
     "DirectoryNotStarted", "MetagraphMinerDirectory", "MinerDirectory", "MinerFilter", "MinerListError",
-    "StaticMinerDirectory", "select_miners",
+    "StaticMinerDirectory", "directory_from_settings", "select_miners",
 ]
 
 
@@ -121,9 +123,10 @@ class MetagraphMinerDirectory:
     def __init__(
         self, chain_client: ChainClient, netuid: int, *, own_hotkey: str | None, min_validator_stake: float,
         allow_hotkeys: Collection[str] = (), deny_hotkeys: Collection[str] = (), sync_interval_s: float = 300.0,
-        public_ip_only: bool = True,
+        public_ip_only: bool = True, metrics: ValidatorMetrics | None = None,
     ) -> None:
         self._chain = chain_client
+        self._metrics = metrics
         self._netuid = netuid
         self._rules = MinerFilter(own_hotkey, min_validator_stake, frozenset(allow_hotkeys),
                                   frozenset(deny_hotkeys), public_ip_only)
@@ -153,6 +156,8 @@ class MetagraphMinerDirectory:
                 await self.refresh()
             except ChainClientError as exc:
                 self.sync_failures += 1
+                if self._metrics is not None:
+                    self._metrics.rpc_errors.labels(service="subtensor").inc()
                 logger.warning("metagraph sync failed (keeping {} miners from block {}): {}",
                                len(self._miners or ()), self._snapshot.block if self._snapshot else None, exc)
 
@@ -162,6 +167,8 @@ class MetagraphMinerDirectory:
         miners, skipped = select_miners(snapshot, self._rules)
         self._log_changes(miners)
         self._snapshot, self._miners = snapshot, miners
+        if self._metrics is not None:
+            self._metrics.miners_known.set(len(miners))
         logger.info("metagraph synced netuid={} block={} neurons={} miners={} skipped={}", self._netuid,
                     snapshot.block, len(snapshot.neurons), len(miners), dict(skipped))
         return list(miners)
@@ -181,3 +188,21 @@ async def _wait(stop: asyncio.Event, seconds: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+def directory_from_settings(
+    settings: ValidatorSettings, chain_client: ChainClient | None, own_hotkey: str | None,
+    metrics: ValidatorMetrics | None = None,
+) -> StaticMinerDirectory | MetagraphMinerDirectory:
+    """``--network local``: the ``--miners-file`` list; otherwise the metagraph (call ``start()``)."""
+    if settings.network == "local":
+        if settings.miners_file is None:
+            raise MinerListError("--network local needs --miners-file (a JSON list of {uid, hotkey, ip, port})")
+        return StaticMinerDirectory.from_file(settings.miners_file)
+    if chain_client is None:
+        raise ValueError(f"--network {settings.network} needs a chain client for the metagraph")
+    return MetagraphMinerDirectory(
+        chain_client, settings.netuid, own_hotkey=own_hotkey, min_validator_stake=settings.min_validator_stake,
+        allow_hotkeys=settings.allow_hotkeys, deny_hotkeys=settings.deny_hotkeys,
+        sync_interval_s=settings.metagraph_sync_seconds, metrics=metrics,
+    )

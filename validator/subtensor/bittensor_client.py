@@ -27,6 +27,7 @@ from loguru import logger
 from numpy.typing import NDArray
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from validator.config import ValidatorSettings
 from validator.subtensor._convert import metagraph_snapshot, weights_result
 from validator.subtensor._weights import process_for_chain
 from validator.subtensor.errors import (
@@ -59,6 +60,12 @@ class SubtensorChainClient:
         self._set_weights_timeout_s = set_weights_timeout_s
         self._subtensor: Any = None
         self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: ValidatorSettings, wallet: Any = None) -> SubtensorChainClient:
+        """The endpoint from ``--subtensor.chain_endpoint``, else the ``--subtensor.network`` name."""
+        network = settings.subtensor_chain_endpoint or settings.subtensor_network or settings.network
+        return cls(network, wallet=wallet)
 
     @property
     def network(self) -> str:
