@@ -20,6 +20,8 @@ from tortoise.transactions import in_transaction
 
 from db.connection import JOBS_CONNECTION
 from db.models import (
+    ExecutionStatus,
+    LiveExecution,
     MinerParticipation,
     MinerScore,
     Prediction,
@@ -201,6 +203,67 @@ class RoundStore:
 
     async def participation_days(self, job_db_id: int, hotkey: str) -> int:
         return await MinerParticipation.filter(job_id=job_db_id, miner_hotkey=hotkey, valid_answers__gt=0).count()
+
+
+    async def last_completed_evaluation(self, job_db_id: int) -> Round | None:
+        """The job's most recent completed evaluation round (its winner is the live candidate)."""
+        return await Round.filter(job_id=job_db_id, round_type=RoundType.EVALUATION,
+                                  status=RoundStatus.COMPLETED).order_by("-round_number").first()
+
+    async def overlapping_evaluation(self, job_db_id: int, start_block: int, end_block: int) -> Round | None:
+        """The job's evaluation round (active or completed) sharing the most blocks with
+        ``[start_block, end_block)``; ties go to the later round. Active rounds use their planned end."""
+        rows = await Round.filter(job_id=job_db_id, round_type=RoundType.EVALUATION,
+                                  status__in=[RoundStatus.ACTIVE, RoundStatus.COMPLETED],
+                                  start_block__lt=end_block).order_by("-round_number").limit(50)
+        best, best_overlap = None, 0
+        for row in rows:
+            planned = row.end_block or int((row.metadata or {}).get("end_block", row.start_block))
+            overlap = min(end_block, planned) - max(start_block, row.start_block)
+            if overlap > best_overlap:
+                best, best_overlap = row, overlap
+        return best
+
+    async def round_status(self, round_db_id: int) -> RoundStatus | None:
+        row = await Round.filter(id=round_db_id).values_list("status", flat=True)
+        return RoundStatus(row[0]) if row else None
+
+    async def evaluation_raw_scores(self, round_db_id: int) -> list[float]:
+        """Raw scores of a completed round's results (miners without a valid answer store -inf)."""
+        rows = await RoundResult.filter(round_id=round_db_id).values("raw_score")
+        return [float(r["raw_score"]) for r in rows]
+
+    async def finish_live(self, round_row: Round, *, end_block: int, end_sqrt_price_x96: int,
+                          prediction: Prediction, result: RoundResult | None, end_reason: str | None) -> None:
+        """Write a completed live round (its one prediction row and its result), all or nothing."""
+        async with in_transaction(JOBS_CONNECTION) as connection:
+            await prediction.save(using_db=connection)
+            if result is not None:
+                await result.save(using_db=connection)
+            round_row.status = RoundStatus.COMPLETED
+            round_row.end_block, round_row.end_sqrt_price_x96 = end_block, end_sqrt_price_x96
+            round_row.end_reason = end_reason  # type: ignore[assignment]  # nullable column
+            round_row.finished_at = dt.datetime.now(dt.timezone.utc)
+            await round_row.save(using_db=connection, update_fields=[
+                "status", "end_block", "end_sqrt_price_x96", "end_reason", "finished_at"])
+
+    async def open_execution(self, round_row: Round, key: str, hotkey: str, uid: int, block: int,
+                             decision: dict[str, Any]) -> LiveExecution:
+        """The execution row of a live decision, ``pending``; the same key returns the existing row."""
+        row, _ = await LiveExecution.get_or_create(
+            idempotency_key=key, defaults={"job_id": round_row.job_id,  # type: ignore[attr-defined]
+                                           "round": round_row, "miner_hotkey": hotkey, "miner_uid": uid,
+                                           "block_number": block, "decision": decision,
+                                           "status": ExecutionStatus.PENDING})
+        return row
+
+    async def update_execution(self, row: LiveExecution, status: ExecutionStatus, **changes: Any) -> None:
+        """Move an execution row along its lifecycle (``tx_hashes``, ``gas_used``, ``gas_cost_wei``,
+        ``error``, ``decision`` may change with it)."""
+        row.status = status
+        for name, value in changes.items():
+            setattr(row, name, value)
+        await row.save(update_fields=["status", "updated_at", *changes])
 
 
 def _date(connection: BaseDBAsyncClient, day: dt.date) -> Any:
