@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 Q96: Final = 1 << 96
 Q128: Final = 1 << 128
 _LOG_SQRT_BASE: Final = float(np.log(1.0001) / 2.0)
+_MAX_PIECES: Final = 1 << 20  # step pieces cut at once: ~10 arrays of 8 MiB
 _CHUNK_ELEMENTS: Final = 1 << 22  # strategies x slots x swaps per time-in-range chunk (4 MiB of bools)
 
 F64 = NDArray[np.float64]
@@ -158,6 +159,9 @@ class _EdgeTable:
 def _buckets_of_interval(lo: F64, hi: F64, tick_spacing: int) -> tuple[I64, I64, _EdgeTable]:
     """First and last bucket each interval ``(lo, hi]`` with ``lo < hi`` overlaps, exactly against
     the float edges (a float logarithm first, then a one-bucket correction), and the edge table."""
+    if lo.shape[0] == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, _EdgeTable(0, np.zeros(0, dtype=np.float64))
     scale = 1.0 / (_LOG_SQRT_BASE * tick_spacing)
     first = np.floor(np.log(lo / float(Q96)) * scale).astype(np.int64)
     last = np.ceil(np.log(hi / float(Q96)) * scale).astype(np.int64) - 1
@@ -169,19 +173,17 @@ def _buckets_of_interval(lo: F64, hi: F64, tick_spacing: int) -> tuple[I64, I64,
     return first, np.maximum(last, first), table
 
 
-def _split_moving_steps(steps: FeeSteps, tick_spacing: int) -> tuple[I64, I64, F64]:
-    """Pieces (step index, bucket, fee inside the bucket) of the steps that move the price."""
-    lo_all = np.minimum(steps.sqrt_start, steps.sqrt_end)
-    hi_all = np.maximum(steps.sqrt_start, steps.sqrt_end)
-    moving = np.flatnonzero(hi_all > lo_all)
-    if moving.shape[0] == 0:
-        return moving, moving.copy(), np.zeros(0, dtype=np.float64)
-    first, last, table = _buckets_of_interval(lo_all[moving], hi_all[moving], tick_spacing)
+def _moving_pieces(
+    steps: FeeSteps, moving: I64, first: I64, last: I64, table: _EdgeTable
+) -> tuple[I64, I64, F64]:
+    """Pieces (step index, bucket, fee inside the bucket) of moving steps ``moving``, which
+    overlap buckets ``first..last`` each."""
     counts = last - first + 1
     owner = np.repeat(moving, counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     bucket = np.repeat(first, counts) + (np.arange(owner.shape[0], dtype=np.int64) - starts)
-    lo, hi = lo_all[owner], hi_all[owner]
+    lo = np.minimum(steps.sqrt_start[owner], steps.sqrt_end[owner])
+    hi = np.maximum(steps.sqrt_start[owner], steps.sqrt_end[owner])
     a = np.maximum(lo, table.at(bucket))
     b = np.minimum(hi, table.at(bucket + 1))
     down = steps.zero_for_one[owner]
@@ -192,36 +194,76 @@ def _split_moving_steps(steps: FeeSteps, tick_spacing: int) -> tuple[I64, I64, F
     return owner[keep], bucket[keep], fee[keep]
 
 
-def _summed(group: I64, values: F64, groups: int) -> F64:
-    """Sum of ``values`` per group index."""
-    return np.bincount(group, weights=values, minlength=groups).astype(np.float64, copy=False)
+def _chunks(counts: I64, most: int) -> list[slice]:
+    """Consecutive slices of ``counts`` summing to about ``most`` each (at least one item)."""
+    total = np.cumsum(counts)
+    slices, start = [], 0
+    while start < counts.shape[0]:
+        done = int(total[start - 1]) if start else 0
+        end = max(start + 1, int(np.searchsorted(total, done + most, side="right")))
+        slices.append(slice(start, end))
+        start = end
+    return slices
 
 
-def aggregate_buckets(steps: FeeSteps, tick_spacing: int) -> BucketFees:
-    """Group the steps' LP fees by (bucket, other liquidity); O(steps x buckets crossed)."""
+@dataclass(frozen=True, slots=True)
+class _Keyed:
+    """Fees summed per integer key ``(bucket - base) * levels + level``, keys ascending."""
+
+    keys: I64
+    fee0: F64
+    fee1: F64
+
+    @classmethod
+    def summed(cls, key: I64, fee: F64, is_zero: B8) -> _Keyed:
+        keys, group = np.unique(key, return_inverse=True)
+        index, count = group.ravel(), keys.shape[0]
+        fee0 = np.bincount(index, weights=np.where(is_zero, fee, 0.0), minlength=count)
+        fee1 = np.bincount(index, weights=np.where(is_zero, 0.0, fee), minlength=count)
+        return cls(keys, fee0.astype(np.float64, copy=False), fee1.astype(np.float64, copy=False))
+
+    @classmethod
+    def merged(cls, parts: Sequence[_Keyed]) -> _Keyed:
+        keys, group = np.unique(np.concatenate([p.keys for p in parts]), return_inverse=True)
+        index, count = group.ravel(), keys.shape[0]
+        fee0 = np.bincount(index, weights=np.concatenate([p.fee0 for p in parts]), minlength=count)
+        fee1 = np.bincount(index, weights=np.concatenate([p.fee1 for p in parts]), minlength=count)
+        return cls(keys, fee0.astype(np.float64, copy=False), fee1.astype(np.float64, copy=False))
+
+
+def aggregate_buckets(steps: FeeSteps, tick_spacing: int, *, max_pieces: int = _MAX_PIECES) -> BucketFees:
+    """Group the steps' LP fees by (bucket, other liquidity).
+
+    Moving steps are cut into per-bucket pieces ``max_pieces`` at a time (memory stays bounded
+    whatever the path), each chunk summed per group; steps that do not move go to their tick's
+    bucket whole.
+    """
     other = steps.liquidity - steps.own_liquidity
     if np.any(other < 0.0):
         raise NegativeOtherLiquidityError("L_own above the pool's active liquidity in a step")
-    owner, bucket, fee = _split_moving_steps(steps, tick_spacing)
-    still = np.flatnonzero((steps.sqrt_start == steps.sqrt_end) & (steps.lp_fee > 0.0))
-    owner = np.concatenate([owner, still])
-    bucket = np.concatenate([bucket, np.floor_divide(steps.tick[still], tick_spacing)])
-    fee = np.concatenate([fee, steps.lp_fee[still]])
-    if owner.shape[0] == 0:
-        empty = np.zeros(0, dtype=np.float64)
-        return BucketFees(tick_spacing, np.zeros(0, dtype=np.int64), empty, empty, empty)
-    # One integer key per (bucket, other liquidity): sorted by bucket first, summed by bincount.
     levels, level_of_step = np.unique(other, return_inverse=True)
-    base = int(bucket.min())
-    key = (bucket - base) * levels.shape[0] + level_of_step.ravel()[owner]
-    keys, group = np.unique(key, return_inverse=True)
-    is_zero = steps.zero_for_one[owner]
+    level_of_step = level_of_step.ravel()
+    lo, hi = np.minimum(steps.sqrt_start, steps.sqrt_end), np.maximum(steps.sqrt_start, steps.sqrt_end)
+    moving = np.flatnonzero(hi > lo)
+    still = np.flatnonzero((hi == lo) & (steps.lp_fee > 0.0))
+    still_bucket = np.floor_divide(steps.tick[still], tick_spacing)
+    first, last, table = _buckets_of_interval(lo[moving], hi[moving], tick_spacing)
+    base = int(min(first.min(initial=0), still_bucket.min(initial=0)))
+
+    def keyed(owner: I64, bucket: I64, fee: F64) -> _Keyed:
+        key = (bucket - base) * levels.shape[0] + level_of_step[owner]
+        return _Keyed.summed(key, fee, steps.zero_for_one[owner])
+
+    parts = [keyed(still, still_bucket, steps.lp_fee[still])]
+    for part in _chunks(last - first + 1, max_pieces):
+        parts.append(keyed(*_moving_pieces(steps, moving[part], first[part], last[part], table)))
+    merged = _Keyed.merged(parts) if len(parts) > 1 else parts[0]
     return BucketFees(
         tick_spacing=tick_spacing,
-        bucket=keys // levels.shape[0] + base,
-        other_liquidity=levels[keys % levels.shape[0]],
-        fee0=_summed(group.ravel(), np.where(is_zero, fee, 0.0), keys.shape[0]),
-        fee1=_summed(group.ravel(), np.where(is_zero, 0.0, fee), keys.shape[0]),
+        bucket=merged.keys // levels.shape[0] + base,
+        other_liquidity=levels[merged.keys % levels.shape[0]],
+        fee0=merged.fee0,
+        fee1=merged.fee1,
     )
 
 

@@ -15,6 +15,7 @@ from simulator.attribution import (
     NegativeOtherLiquidityError,
     OwnPosition,
     PositionGrid,
+    aggregate_buckets,
     attribute_steps,
     exact_position_fees,
     own_liquidity_per_step,
@@ -242,3 +243,21 @@ def test_empty_slots_and_ranges_the_price_never_visits_earn_nothing() -> None:
     assert fees0[0, 1] == fees1[0, 1] == 0.0
     assert fees0[0, 2] == fees1[0, 2] == 0.0
     assert fees0[0, 0] == fees0[0, 3] > 0.0 and fees1[0, 0] == fees1[0, 3] > 0.0
+
+
+@pytest.mark.parametrize("max_pieces", [1, 7, 1000])
+def test_cutting_the_steps_into_small_chunks_gives_the_same_groups(max_pieces: int) -> None:
+    steps = FeeSteps.from_exact(random_steps(5, 200))
+    whole = aggregate_buckets(steps, SPACING)
+    chunked = aggregate_buckets(steps, SPACING, max_pieces=max_pieces)
+    assert whole.bucket.tolist() == chunked.bucket.tolist()
+    assert whole.other_liquidity.tolist() == chunked.other_liquidity.tolist()
+    np.testing.assert_allclose(chunked.fee0, whole.fee0, rtol=1e-12)
+    np.testing.assert_allclose(chunked.fee1, whole.fee1, rtol=1e-12)
+
+
+def test_no_steps_or_only_still_steps_aggregate_cleanly() -> None:
+    assert aggregate_buckets(FeeSteps.from_exact([]), SPACING).bucket.shape == (0,)
+    price = get_sqrt_ratio_at_tick(-61)
+    still = aggregate_buckets(FeeSteps.from_exact([ExactStep(price, price, False, 10, 0, 7, -61)]), SPACING)
+    assert still.bucket.tolist() == [-2] and still.fee1.tolist() == [7.0] and still.fee0.tolist() == [0.0]
