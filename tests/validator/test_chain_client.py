@@ -7,7 +7,10 @@ import asyncio
 import inspect
 import ipaddress
 import math
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -274,3 +277,22 @@ async def test_fake_chain_raises_queued_failures_then_recovers() -> None:
         await chain.metagraph(1)
     with pytest.raises(WeightsInputError):
         await chain.set_weights(98, [3], [1.0], version_key=1, wait_for_inclusion=False)
+
+
+def test_the_public_surface_of_validator_subtensor_is_pinned() -> None:
+    import validator.subtensor as package
+
+    assert set(package.__all__) == {
+        "ChainClient", "ChainClientError", "ChainQueryError", "ChainTimeout", "ChainUnavailable",
+        "MetagraphSnapshot", "NeuronSnapshot", "SubtensorChainClient", "WalletUnavailable",
+        "WeightsInputError", "WeightsResult", "check_weights",
+    }
+
+
+def test_importing_the_client_loads_neither_bittensor_nor_the_substrate_library() -> None:
+    code = ("import sys, validator.subtensor, validator.miners.directory, validator.telemetry; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'bittensor', 'async_substrate_interface'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

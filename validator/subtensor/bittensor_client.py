@@ -18,14 +18,13 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from async_substrate_interface.errors import MaxRetriesExceeded, SubstrateRequestException
 import numpy as np
 from loguru import logger
 from numpy.typing import NDArray
-from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from validator.config import ValidatorSettings
 from validator.subtensor._convert import metagraph_snapshot, weights_result
@@ -40,8 +39,24 @@ from validator.subtensor.errors import (
 from validator.subtensor.types import MetagraphSnapshot, WeightsResult
 
 T = TypeVar("T")
-_CONNECTION_ERRORS = (ConnectionError, OSError, ConnectionClosed, InvalidHandshake, MaxRetriesExceeded)
-_BAD_ANSWER_ERRORS = (SubstrateRequestException, KeyError, IndexError, ValueError, TypeError)
+ErrorTypes = tuple[type[BaseException], ...]
+
+
+@functools.cache
+def _connection_errors() -> ErrorTypes:
+    """Errors meaning the websocket is gone (imported on first use: async_substrate_interface is slow to load)."""
+    from async_substrate_interface.errors import MaxRetriesExceeded
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+    return (ConnectionError, OSError, ConnectionClosed, InvalidHandshake, MaxRetriesExceeded)
+
+
+@functools.cache
+def _bad_answer_errors() -> ErrorTypes:
+    """Errors meaning the chain answered something we cannot use."""
+    from async_substrate_interface.errors import SubstrateRequestException
+
+    return (SubstrateRequestException, KeyError, IndexError, ValueError, TypeError)
 
 
 class SubtensorChainClient:
@@ -149,10 +164,10 @@ class SubtensorChainClient:
         except TimeoutError as exc:
             await self._drop(subtensor)
             raise ChainTimeout(f"{what}: no answer within {limit} s from {self._network}") from exc
-        except _CONNECTION_ERRORS as exc:
+        except _connection_errors() as exc:
             await self._drop(subtensor)
             raise ChainUnavailable(f"{what}: connection to {self._network} failed: {exc!r}") from exc
-        except _BAD_ANSWER_ERRORS as exc:
+        except _bad_answer_errors() as exc:
             raise ChainQueryError(f"{what}: {exc!r}") from exc
 
     async def _connected(self) -> Any:
@@ -171,7 +186,7 @@ class SubtensorChainClient:
         except TimeoutError as exc:
             await _quietly_close(subtensor)
             raise ChainTimeout(f"connecting to {self._network}: no answer within {self._connect_timeout_s} s") from exc
-        except (*_CONNECTION_ERRORS, SubstrateRequestException) as exc:
+        except _connection_errors() + _bad_answer_errors() as exc:
             await _quietly_close(subtensor)
             raise ChainUnavailable(f"connecting to {self._network} failed: {exc!r}") from exc
         logger.info("subtensor connected: {}", subtensor.chain_endpoint)
@@ -225,7 +240,7 @@ async def _quietly_close(subtensor: Any) -> None:
     try:
         async with asyncio.timeout(5.0):
             await subtensor.close()
-    except (TimeoutError, *_CONNECTION_ERRORS, SubstrateRequestException, RuntimeError) as exc:
+    except (TimeoutError, RuntimeError) + _connection_errors() + _bad_answer_errors() as exc:
         logger.debug("closing the subtensor connection: {!r}", exc)
 
 
