@@ -215,20 +215,14 @@ class _Keyed:
     fee1: F64
 
     @classmethod
-    def summed(cls, key: I64, fee: F64, is_zero: B8) -> _Keyed:
+    def summed(cls, key: I64, fee0: F64, fee1: F64) -> _Keyed:
         keys, group = np.unique(key, return_inverse=True)
         index, count = group.ravel(), keys.shape[0]
-        fee0 = np.bincount(index, weights=np.where(is_zero, fee, 0.0), minlength=count)
-        fee1 = np.bincount(index, weights=np.where(is_zero, 0.0, fee), minlength=count)
-        return cls(keys, fee0.astype(np.float64, copy=False), fee1.astype(np.float64, copy=False))
-
-    @classmethod
-    def merged(cls, parts: Sequence[_Keyed]) -> _Keyed:
-        keys, group = np.unique(np.concatenate([p.keys for p in parts]), return_inverse=True)
-        index, count = group.ravel(), keys.shape[0]
-        fee0 = np.bincount(index, weights=np.concatenate([p.fee0 for p in parts]), minlength=count)
-        fee1 = np.bincount(index, weights=np.concatenate([p.fee1 for p in parts]), minlength=count)
-        return cls(keys, fee0.astype(np.float64, copy=False), fee1.astype(np.float64, copy=False))
+        return cls(
+            keys,
+            np.bincount(index, weights=fee0, minlength=count).astype(np.float64, copy=False),
+            np.bincount(index, weights=fee1, minlength=count).astype(np.float64, copy=False),
+        )
 
 
 def aggregate_buckets(steps: FeeSteps, tick_spacing: int, *, max_pieces: int = _MAX_PIECES) -> BucketFees:
@@ -252,12 +246,17 @@ def aggregate_buckets(steps: FeeSteps, tick_spacing: int, *, max_pieces: int = _
 
     def keyed(owner: I64, bucket: I64, fee: F64) -> _Keyed:
         key = (bucket - base) * levels.shape[0] + level_of_step[owner]
-        return _Keyed.summed(key, fee, steps.zero_for_one[owner])
+        is_zero = steps.zero_for_one[owner]
+        return _Keyed.summed(key, np.where(is_zero, fee, 0.0), np.where(is_zero, 0.0, fee))
 
     parts = [keyed(still, still_bucket, steps.lp_fee[still])]
     for part in _chunks(last - first + 1, max_pieces):
         parts.append(keyed(*_moving_pieces(steps, moving[part], first[part], last[part], table)))
-    merged = _Keyed.merged(parts) if len(parts) > 1 else parts[0]
+    merged = _Keyed.summed(
+        np.concatenate([p.keys for p in parts]),
+        np.concatenate([p.fee0 for p in parts]),
+        np.concatenate([p.fee1 for p in parts]),
+    )
     return BucketFees(
         tick_spacing=tick_spacing,
         bucket=merged.keys // levels.shape[0] + base,
