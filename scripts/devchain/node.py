@@ -126,6 +126,13 @@ class HardhatNode:
             self._log_path.unlink(missing_ok=True)
             self._log_path = None
 
+    def kill(self) -> None:
+        """SIGKILL the node at once, as a crash would (for tests of RPC failure handling)."""
+        if self._process is not None and self._process.poll() is None:
+            _signal_group(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=5.0)
+        self.stop()
+
     def __enter__(self) -> HardhatNode:
         self.start()
         return self

@@ -4,6 +4,7 @@ Register with ``pytest_plugins = ["scripts.devchain.pytest_plugin"]`` in the roo
 the fixtures into a package's conftest. `devchain` is session-scoped: one node for the whole run,
 stopped (then killed if needed) on teardown even when tests fail. `devchain_clean` wraps one test in
 an EVM snapshot and reverts it afterwards, so a test's transactions do not leak into the next one.
+`devchain_private` is a chain of the test's own, for tests that kill or restart the node.
 Without Node.js or the npm packages the fixtures skip with the reason, unless CI=true, where
 missing dependencies fail the test instead.
 """
@@ -18,7 +19,7 @@ import pytest
 from scripts.devchain.artifacts import missing_dependencies
 from scripts.devchain.chain import Devchain, start_devchain
 
-__all__ = ["devchain", "devchain_clean", "require_devchain_dependencies"]
+__all__ = ["devchain", "devchain_clean", "devchain_private", "require_devchain_dependencies"]
 
 
 def require_devchain_dependencies() -> None:
@@ -35,6 +36,17 @@ def require_devchain_dependencies() -> None:
 @pytest.fixture(scope="session")
 def devchain() -> Iterator[Devchain]:
     """A running, seeded devchain (rpc_url, w3, deployment, accounts), shared by the session."""
+    require_devchain_dependencies()
+    chain = start_devchain()
+    try:
+        yield chain
+    finally:
+        chain.stop()
+
+
+@pytest.fixture
+def devchain_private() -> Iterator[Devchain]:
+    """A devchain of the test's own (2-5 s to start): for tests that kill or restart the node."""
     require_devchain_dependencies()
     chain = start_devchain()
     try:

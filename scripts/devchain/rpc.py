@@ -2,9 +2,9 @@
 
 One HTTP request carries a whole batch of `eth_sendTransaction` calls. Hardhat handles the items
 of a batch concurrently (their arrival order is not kept), so `send` switches automine off, gives
-every transaction an explicit nonce (per-sender order is then guaranteed), mines blocks until all
-are in, and switches automine back on. Gas is explicit, so the node does no estimation round-trip.
-Transactions of different senders in one batch must not depend on each other.
+every transaction an explicit nonce and a priority fee that falls along the batch (the node orders a
+block by tip, so the batch is mined in its planned order, across senders too), mines blocks until
+all are in, and switches automine back on. Gas is explicit, so the node does no estimation round-trip.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from scripts.devchain.errors import RpcCallFailed, TransactionFailed
 __all__ = ["Rpc", "Tx", "TxOutcome"]
 
 DEFAULT_GAS = 5_000_000
+MAX_FEE_PER_GAS = 10**12  # wei; far above the devchain's base fee (it starts at 0), accounts hold 1e27
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,9 @@ class Rpc:
         """Send and mine transactions; per-transaction outcome (a revert is an outcome, not raised)."""
         if not txs:
             return []
-        params = [tx.params() | {"nonce": hex(self._take_nonce(tx.sender))} for tx in txs]
+        params = [
+            tx.params() | {"nonce": hex(self._take_nonce(tx.sender)), **_fees(len(txs) - i)} for i, tx in enumerate(txs)
+        ]
         self.batch([("evm_setAutomine", [False])])
         try:
             sent = [_sent(r) for r in self.batch([("eth_sendTransaction", [p]) for p in params])]
@@ -148,6 +151,12 @@ class Rpc:
         if "error" in response:
             raise RpcCallFailed(f"eth_call to {to} failed: {response['error']}")
         return cast(str, response["result"])
+
+
+def _fees(tip_wei: int) -> dict[str, str]:
+    """EIP-1559 fees whose tips fall along the batch: the node orders a block by tip, so the batch is
+    mined in the order it was planned, across senders too (per sender, nonces agree with it)."""
+    return {"maxFeePerGas": hex(MAX_FEE_PER_GAS), "maxPriorityFeePerGas": hex(tip_wei)}
 
 
 def _sent(response: dict[str, Any]) -> tuple[str | None, str | None]:

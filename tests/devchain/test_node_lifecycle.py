@@ -14,10 +14,13 @@ import psutil  # type: ignore[import-untyped]
 import pytest
 from web3 import HTTPProvider, Web3
 
+from scripts.devchain.chain import Devchain
 from scripts.devchain.deployment import Deployment
 from scripts.devchain.encoding import event_topic
 from scripts.devchain.node import HardhatNode
 from scripts.devchain.pytest_plugin import require_devchain_dependencies
+from scripts.devchain.traffic import TrafficGenerator
+from tests.devchain.pool_logs import read_pool_logs
 
 pytestmark = pytest.mark.chain
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +100,32 @@ def test_node_dies_with_its_parent_even_when_the_parent_is_killed() -> None:
     if not _gone(node_pid):
         psutil.wait_procs([psutil.Process(node_pid)], timeout=10)
     assert _gone(node_pid)
+
+
+def _swaps(chain: Devchain) -> list[tuple[int, ...]]:
+    fields = ("amount0", "amount1", "sqrtPriceX96", "liquidity", "tick")
+    return [
+        tuple(log.args[f] for f in fields)
+        for pool in chain.deployment.pools
+        for log in read_pool_logs(chain.w3, pool.address)
+        if log.kind == "Swap"
+    ]
+
+
+def test_a_crashed_node_restarts_on_the_same_url_with_the_same_addresses_and_a_new_history(
+    devchain_private: Devchain,
+) -> None:
+    chain = devchain_private
+    TrafficGenerator(chain.rpc, chain.deployment).run(40)
+    url, before, swaps = chain.rpc_url, chain.deployment, _swaps(chain)
+    old_head = chain.w3.eth.get_block("latest")
+    pid = chain.node.pid
+
+    chain.restart(crash=True)
+
+    assert pid is not None and _gone(pid)
+    assert chain.rpc_url == url and chain.deployment == before
+    assert chain.w3.eth.block_number < old_head["number"] and _swaps(chain) == []  # the history is gone
+    TrafficGenerator(chain.rpc, chain.deployment).run(40)
+    assert _swaps(chain) == swaps  # same seed, same state: the same events, in new blocks
+    assert chain.w3.eth.get_block(old_head["number"])["hash"] != old_head["hash"]
