@@ -1,0 +1,5 @@
+"""Entry point of ``python -m miner``."""
+
+from miner.cli import main
+
+raise SystemExit(main())

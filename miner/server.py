@@ -1,0 +1,172 @@
+"""``python -m miner``: the axon serving ``RebalanceQuery``, its caller checks, and the process lifecycle.
+
+No ``from __future__ import annotations`` here: bittensor's ``Axon.attach`` reads the handlers'
+annotations as classes (the forward's first parameter must be the synapse class, the blacklist must
+return exactly ``typing.Tuple[bool, str]``).
+
+Lifecycle: load the wallet, build the strategy, (finney/test) read the metagraph once, check that our
+hotkey is registered and announce the axon on chain, start the axon on the configured address
+(``fast_config.host`` is set because bittensor hard-codes 0.0.0.0), then wait. SIGINT/SIGTERM stop it
+gracefully (the axon stops, the metagraph watcher ends); a second signal forces the exit.
+"""
+
+import asyncio
+import os
+import signal
+import typing
+
+import bittensor as bt
+from bittensor_wallet import Wallet
+from bittensor_wallet.errors import KeyFileError
+from loguru import logger
+
+from miner.blacklist import CallerPolicy, Roster, RosterSource
+from miner.config import MinerSettings
+from miner.errors import WalletError
+from miner.metagraph import MetagraphWatcher
+from miner.refusal import RefusalPolicy
+from miner.service import MinerService
+from miner.strategies import build_strategy
+from protocol.synapse import RebalanceQuery
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+
+
+class AxonHandlers:
+    """The three functions the axon calls per request, over one service, policy and roster source."""
+
+    def __init__(self, service: MinerService, policy: CallerPolicy, roster: RosterSource) -> None:
+        self.service = service
+        self.policy = policy
+        self.roster = roster
+
+    async def forward(self, synapse: RebalanceQuery) -> RebalanceQuery:
+        return await self.service.answer(synapse)
+
+    def blacklist(self, synapse: RebalanceQuery) -> typing.Tuple[bool, str]:  # noqa: UP006 (bittensor checks it)
+        blocked, reason = self.policy.verdict(_caller(synapse), self.roster())
+        if blocked:
+            logger.debug("refused caller: {}", reason)
+        return blocked, reason
+
+    def priority(self, synapse: RebalanceQuery) -> float:
+        return self.policy.priority(_caller(synapse), self.roster())
+
+
+def _caller(synapse: RebalanceQuery) -> typing.Optional[str]:
+    terminal = synapse.dendrite
+    return None if terminal is None else terminal.hotkey
+
+
+def load_wallet(settings: MinerSettings) -> Wallet:
+    """The configured wallet with its hotkey loaded; ``WalletError`` names where it was looked for."""
+    wallet = Wallet(name=settings.wallet_name, hotkey=settings.wallet_hotkey, path=str(settings.wallet_dir))
+    try:
+        _ = wallet.hotkey.ss58_address
+    except KeyFileError as exc:
+        raise WalletError(
+            f"cannot load hotkey {settings.wallet_hotkey!r} of wallet {settings.wallet_name!r} under "
+            f"{settings.wallet_dir}: {exc} (create it with `btcli wallet new_hotkey`)"
+        ) from None
+    return wallet
+
+
+def build_axon(wallet: Wallet, settings: MinerSettings, handlers: AxonHandlers) -> bt.Axon:
+    """A ``bt.Axon`` bound to ``settings.bind_ip:axon_port`` with the handlers attached (not started)."""
+    external_ip = settings.axon_external_ip or (settings.bind_ip if settings.network == "local" else None)
+    axon = bt.Axon(wallet=wallet, ip=settings.bind_ip, port=settings.axon_port, external_ip=external_ip,
+                   external_port=settings.axon_external_port)
+    axon.fast_config.host = settings.bind_ip  # bittensor hard-codes 0.0.0.0 in uvicorn's config
+    axon.attach(forward_fn=handlers.forward, blacklist_fn=handlers.blacklist, priority_fn=handlers.priority)
+    return axon
+
+
+def build_service(settings: MinerSettings) -> MinerService:
+    """The strategy named in the settings behind the configured refusal policy and budget."""
+    policy = RefusalPolicy.of(settings.served_pools, settings.served_jobs, settings.served_chain_ids)
+    return MinerService(build_strategy(settings.strategy, settings), policy, budget_s=settings.answer_budget_seconds)
+
+
+def _install_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+
+    def on_signal(number: int) -> None:
+        if stop.is_set():
+            logger.warning("second {}: exiting now", signal.Signals(number).name)
+            os._exit(EXIT_FAILURE)
+        logger.info("{} received: stopping (send it again to force)", signal.Signals(number).name)
+        stop.set()
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, on_signal, number)
+
+
+async def _network_roster(settings: MinerSettings, wallet: Wallet) -> typing.Optional[MetagraphWatcher]:
+    """finney/test: the watcher after its first read; None when our own hotkey is not registered."""
+    network = settings.subtensor_network or settings.network
+    watcher = MetagraphWatcher(network, settings.netuid, refresh_s=settings.metagraph_refresh_seconds)
+    try:
+        roster = await watcher.refresh()
+    except Exception as exc:  # subtensor unreachable: serve anyway, the watcher keeps retrying
+        logger.error("first metagraph read failed ({}: {}); refusing callers until it succeeds",
+                     type(exc).__name__, exc)
+        return watcher
+    own = wallet.hotkey.ss58_address
+    if own not in roster.callers:
+        logger.error("hotkey {} is not registered on netuid {} ({}); register it with "
+                     "`btcli subnet register --netuid {}`", own, settings.netuid, network, settings.netuid)
+        return None
+    return watcher
+
+
+async def _announce(settings: MinerSettings, axon: bt.Axon) -> None:
+    """Publish the axon's address on chain; a failure is logged (validators may know the old one)."""
+    from bittensor.core.async_subtensor import AsyncSubtensor
+
+    try:
+        async with AsyncSubtensor(network=settings.subtensor_network or settings.network) as subtensor:
+            response = await subtensor.serve_axon(settings.netuid, axon)
+        if getattr(response, "success", False) is True:
+            logger.info("axon announced on chain at {}:{}", axon.external_ip, axon.external_port)
+        else:
+            logger.error("announcing the axon failed: {}", getattr(response, "message", response))
+    except Exception as exc:  # chain trouble must not stop a miner that validators may already know
+        logger.error("announcing the axon failed ({}: {})", type(exc).__name__, exc)
+
+
+async def serve(settings: MinerSettings) -> int:
+    """Run the miner until SIGINT/SIGTERM; the exit code."""
+    wallet = load_wallet(settings)
+    service = build_service(settings)
+    stop = asyncio.Event()
+    watcher: typing.Optional[MetagraphWatcher] = None
+    if settings.network == "local":
+        static = Roster.allowlist(settings.allowed_hotkeys)
+        roster: RosterSource = lambda: static  # noqa: E731
+        policy = CallerPolicy(min_stake=0.0, require_permit=True)
+        if not settings.allowed_hotkeys:
+            logger.warning("local mode with no --allowed-hotkey: every caller will be refused")
+    else:
+        watcher = await _network_roster(settings, wallet)
+        if watcher is None:
+            return EXIT_FAILURE
+        roster = watcher.roster
+        policy = CallerPolicy(settings.min_validator_stake, settings.require_validator_permit)
+    axon = build_axon(wallet, settings, AxonHandlers(service, policy, roster))
+    _install_signals(stop)
+    if watcher is not None and settings.serve_axon_on_chain:
+        await _announce(settings, axon)
+    axon.start()
+    logger.info("miner {} serving on {}:{} (network {}, netuid {}, strategy {})", wallet.hotkey.ss58_address,
+                settings.bind_ip, settings.axon_port, settings.network, settings.netuid, service.strategy.describe())
+    try:
+        async with asyncio.TaskGroup() as group:
+            if watcher is not None:
+                group.create_task(watcher.run(stop))
+            await stop.wait()
+    finally:
+        axon.stop()
+        service.close()
+        logger.info("miner stopped after {} queries ({})", service.stats.queries, service.stats)
+    return EXIT_OK
