@@ -1,7 +1,8 @@
 """Miner directories: the static local list checked at the edge, and the metagraph directory
-(selection rules, first sync awaited, background refresh that keeps the last good list)."""
+(selection rules, first sync awaited, background refresh that keeps the last good list).
 
-from __future__ import annotations
+No `from __future__ import annotations`: the Axon in the loopback test reads annotations as classes.
+"""
 
 import asyncio
 import json
@@ -11,7 +12,10 @@ from typing import Any
 import pytest
 
 from common.settings_cli import ConfigError, settings_from_namespace
+from protocol.synapse import RebalanceQuery
+from tests.support.bt_local import LOOPBACK, loopback_network, make_wallet, running_axon
 from tests.support.fake_chain import FakeChainClient
+from validator.miners.dendrite_v10 import DendriteTransport
 from validator.cli import build_parser
 from validator.config import ValidatorSettings
 from validator.miners.directory import (
@@ -23,7 +27,7 @@ from validator.miners.directory import (
     directory_from_settings,
     select_miners,
 )
-from validator.miners.types import MinerEndpoint
+from validator.miners.types import MinerEndpoint, RebalanceRequest, ReplyStatus
 from validator.telemetry import ValidatorMetrics
 from validator.subtensor import ChainTimeout, ChainUnavailable, MetagraphSnapshot, NeuronSnapshot
 
@@ -275,3 +279,29 @@ async def test_failed_syncs_are_counted_as_subtensor_rpc_errors() -> None:
     chain.fail_next("metagraph", ChainUnavailable("dropped"), times=2)
     await _run_until(directory, asyncio.Event(), lambda: directory.sync_failures == 2)
     assert metrics.registry.get_sample_value("sn98_validator_rpc_errors_total", {"service": "subtensor"}) == 2
+
+
+async def _hold(synapse: RebalanceQuery) -> RebalanceQuery:
+    synapse.desired_positions = list(synapse.current_positions)
+    return synapse
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.timeout(120)
+async def test_a_miners_file_entry_reaches_a_real_axon_through_the_dendrite_transport(tmp_path: Path) -> None:
+    miner, validator = make_wallet(tmp_path, "miner"), make_wallet(tmp_path, "validator")
+    with loopback_network(), running_axon(miner, _hold) as axon:
+        path = _write(tmp_path, [{"uid": 5, "hotkey": miner.hotkey.ss58_address, "ip": LOOPBACK, "port": axon.port}])
+        endpoints = await StaticMinerDirectory.from_file(path).miners()
+        transport = DendriteTransport(validator, max_in_flight=2)
+        try:
+            request = RebalanceRequest(
+                job_id="job-1", sn_liquidity_manager_address="0x4e68Ccd3E89f51C3074ca5072bbAC773960dFa36",
+                pair_address="0x8ad599c3A0ff1De082011EFDDc58f1908eb6e6D8", chain_id=8453, round_id="job-1:eval:1",
+                round_type="evaluation", block_number=1, sqrt_price_x96=2**96, tick=0, tick_spacing=60,
+                current_positions=(), inventory0=10**18, inventory1=10**9)
+            [reply] = await transport.query_many([(endpoints[0], request)], timeout_s=10.0)
+        finally:
+            await transport.close()
+    assert reply.status is ReplyStatus.OK, reply.message
+    assert reply.endpoint.uid == 5 and reply.answer is not None
