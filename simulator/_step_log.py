@@ -7,7 +7,6 @@ per-step objects), and consumed by the fee attribution. Public as ``simulator.re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -103,19 +102,20 @@ class StepLogBuilder:
     def __init__(self) -> None:
         self._results: list[SwapResult] = []
         self._events: list[SwapEvent] = []
+        self._step_data: list[int] = []
 
     def add(self, result: SwapResult, event: SwapEvent) -> None:
         """Append one replayed swap (``event`` gives block, log index and time)."""
         self._results.append(result)
         self._events.append(event)
+        self._step_data += result.step_data
 
     def build(self) -> StepLog:
         """The accumulated log as arrays."""
-        results, events = self._results, self._events
-        data = list(chain.from_iterable(r.step_data for r in results))
+        results, events, data = self._results, self._events, self._step_data
         start, end, liq, amount_in, amount_out, fee, lp_fee, tick = (data[k::STEP_FIELDS] for k in range(STEP_FIELDS))
-        counts = np.fromiter((len(r.step_data) // STEP_FIELDS for r in results), np.int64, len(results))
-        swap_zfo = np.fromiter((r.zero_for_one for r in results), np.bool_, len(results))
+        counts = np.array([len(r.step_data) for r in results], dtype=np.int64) // STEP_FIELDS
+        swap_zfo = np.array([r.zero_for_one for r in results], dtype=np.bool_).reshape(len(results))
         swap_block = _ints([e.block_number for e in events])
         prices = [r.sqrt_price_x96 for r in results]
         return StepLog(
