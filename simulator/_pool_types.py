@@ -89,6 +89,7 @@ class TickSnapshot:
     liquidity_gross: int
     fee_growth_outside0_x128: int = 0
     fee_growth_outside1_x128: int = 0
+    staked_liquidity_net: int = 0  # Slipstream only
 
 
 @dataclass(frozen=True, slots=True)

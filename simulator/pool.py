@@ -121,15 +121,19 @@ class Pool:
             if t % snapshot.tick_spacing or not MIN_TICK <= t <= MAX_TICK or info.liquidity_gross <= 0:
                 raise InvalidPoolState(f"snapshot tick {t} is not a usable initialized tick")
             pool.ticks[t] = TickInfo(
-                info.liquidity_gross, info.liquidity_net, info.fee_growth_outside0_x128, info.fee_growth_outside1_x128
-            )
+                info.liquidity_gross, info.liquidity_net, info.fee_growth_outside0_x128,
+                info.fee_growth_outside1_x128, info.staked_liquidity_net,
+            )  # fmt: skip
             pool._flip_tick(t)
         return pool
 
     def snapshot(self, block_number: int = 0) -> PoolSnapshot:
         """The pool's state as a snapshot (what a chain read at this point would give)."""
         ticks = {
-            t: TickSnapshot(i.liquidity_net, i.liquidity_gross, i.fee_growth_outside0_x128, i.fee_growth_outside1_x128)
+            t: TickSnapshot(
+                i.liquidity_net, i.liquidity_gross, i.fee_growth_outside0_x128, i.fee_growth_outside1_x128,
+                i.staked_liquidity_net,
+            )  # fmt: skip
             for t, i in sorted(self.ticks.items())
         }
         return PoolSnapshot(

@@ -224,3 +224,13 @@ def test_a_full_burn_reads_fees_inside_before_its_ticks_are_cleared() -> None:
     earned1 = position.tokens_owed1 - returned[1]
     assert position.tokens_owed0 == returned[0]  # it earned no token0: that swap came before its mint
     assert abs(earned1 - sum(result.step_lp_fee) // 2) <= 2  # half the liquidity in range, half the fees
+
+
+def test_a_slipstream_snapshot_keeps_its_staked_liquidity() -> None:
+    pool = fresh(unstaked_fee=50_000)
+    pool.mint("lp", -600, 600, 2 * E18)
+    pool.stake(-600, 600, E18)
+    resumed = Pool.from_snapshot(pool.snapshot())
+    assert resumed.staked_liquidity == E18 and resumed.unstaked_fee == 50_000
+    assert resumed.snapshot() == pool.snapshot()
+    assert resumed.swap(True, 10**30, get_sqrt_ratio_at_tick(-700)).staked_liquidity == 0
