@@ -58,6 +58,7 @@ class ValidatorMetrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
+        self._query_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
         self._round_metrics()
         self._miner_metrics()
         self._infrastructure_metrics()
@@ -98,10 +99,17 @@ class ValidatorMetrics:
         return Histogram(name, doc, labels, namespace=NAMESPACE, registry=self.registry, buckets=LATENCY_BUCKETS_S)
 
     def record_query(self, round_type: str, outcome: QueryOutcome, latency_s: float, reason: str | None = None) -> None:
-        """Count one miner query; ``reason`` only for ``REJECTED`` (a ``ReasonCode`` value)."""
+        """Count one miner query; ``reason`` only for ``REJECTED`` (a ``ReasonCode`` value).
+        Called per miner per checkpoint, so the labelled children are cached."""
         label = "" if outcome is not QueryOutcome.REJECTED else (reason if reason in _REASONS else "other")
-        self.miner_queries.labels(round_type=round_type, outcome=outcome.value, reason=label).inc()
-        self.query_latency.labels(round_type=round_type).observe(latency_s)
+        key = (round_type, outcome.value, label)
+        children = self._query_children.get(key)
+        if children is None:
+            children = (self.miner_queries.labels(round_type=round_type, outcome=outcome.value, reason=label),
+                        self.query_latency.labels(round_type=round_type))
+            self._query_children[key] = children
+        children[0].inc()
+        children[1].observe(latency_s)
 
     def record_weights(self, success: bool, block: int | None) -> None:
         """Count one set_weights attempt; a success moves ``weights_last_set_block`` to ``block``."""

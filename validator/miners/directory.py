@@ -16,6 +16,7 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -110,6 +111,7 @@ def _skip_reason(neuron: NeuronSnapshot, rules: MinerFilter) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_public(ip: str) -> bool:
     try:
         return ipaddress.ip_address(ip).is_global
