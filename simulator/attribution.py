@@ -42,6 +42,22 @@ from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick
 if TYPE_CHECKING:
     from simulator.replay import StepLog
 
+__all__ = [
+    "BucketFees",
+    "ExactStep",
+    "FeeSteps",
+    "NegativeOtherLiquidityError",
+    "OwnLiquidity",
+    "OwnPosition",
+    "PositionGrid",
+    "aggregate_buckets",
+    "attribute",
+    "attribute_steps",
+    "exact_position_fees",
+    "own_liquidity_per_step",
+    "swaps_in_range",
+]
+
 Q96: Final = 1 << 96
 Q128: Final = 1 << 128
 _LOG_SQRT_BASE: Final = float(np.log(1.0001) / 2.0)

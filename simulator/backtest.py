@@ -30,6 +30,18 @@ from simulator.metrics import StrategyMetrics
 from simulator.pool import PoolSnapshot
 from simulator.replay import pool_from_start, replay
 
+__all__ = [
+    "BacktestSpec",
+    "Decision",
+    "DecisionOutcome",
+    "PoolSource",
+    "StrategyFileError",
+    "StrategyReport",
+    "StrategySpec",
+    "parse_strategies",
+    "run_backtest",
+]
+
 
 class StrategyFileError(SimulatorError):
     """The strategies file does not have the documented shape; the message says where."""

@@ -20,6 +20,8 @@ from pathlib import Path
 from simulator.backtest import PoolSource, StrategyFileError, parse_strategies, run_backtest
 from simulator.errors import EventSourceError, ReplayMismatch, SimulatorError
 
+__all__ = ["add_parser", "run"]
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the ``backtest`` subcommand."""

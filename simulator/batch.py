@@ -47,6 +47,17 @@ from simulator.portfolio import (
 from simulator.replay import StepLog, replay
 from simulator.tickmath import get_sqrt_ratio_at_tick
 
+__all__ = [
+    "AdvanceReport",
+    "ApplyResult",
+    "PositionState",
+    "PositionWish",
+    "RoundBatch",
+    "RoundError",
+    "StrategyStart",
+    "StrategyState",
+]
+
 PositionWish = tuple[int, int, int, int]
 """(tick_lower, tick_upper, allocation0, allocation1): ticks, then raw token units."""
 

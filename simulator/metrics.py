@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 
 from simulator.portfolio import Portfolio, holdings, value_in_token1
 
+__all__ = ["RoundStart", "StrategyMetrics", "compute_metrics"]
+
 
 @dataclass(frozen=True, slots=True)
 class StrategyMetrics:

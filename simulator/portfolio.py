@@ -27,6 +27,21 @@ from simulator.liquidity_amounts import get_liquidity_for_amounts
 from simulator.sqrt_price_math import get_amount0_delta, get_amount1_delta
 from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick
 
+__all__ = [
+    "DesiredPosition",
+    "HeldPosition",
+    "Portfolio",
+    "RejectReason",
+    "Rejected",
+    "accrue_fees",
+    "apply_decision",
+    "burn_amounts",
+    "holdings",
+    "mint_amounts",
+    "rebalance",
+    "value_in_token1",
+]
+
 class RejectReason(str, Enum):
     """Why a decision was refused; the value is the machine-readable reason sent downstream."""
 
