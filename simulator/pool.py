@@ -358,8 +358,9 @@ class Pool:
         ``fee_pips`` overrides the pool fee for this swap (Slipstream's dynamic fee). Raises
         InvalidPoolState ('AS', 'SPL') where the contract's entry checks revert.
         """
-        self._require_initialized()
         sqrt_p = self.sqrt_price_x96
+        if sqrt_p == 0:
+            raise InvalidPoolState("pool not initialized", reason="LOK")
         if amount_specified == 0:
             raise InvalidPoolState("swap amount is zero", reason="AS")
         if zero_for_one:
@@ -391,12 +392,16 @@ class Pool:
         self.staked_liquidity = result.staked_liquidity
         if result.zero_for_one:
             self.fee_growth_global0_x128 = result.fee_growth_global_x128
-            self.protocol_fees0 = (self.protocol_fees0 + result.protocol_fee) % _MOD128
-            self.gauge_fees0 = (self.gauge_fees0 + result.gauge_fee) % _MOD128
+            if result.protocol_fee:
+                self.protocol_fees0 = (self.protocol_fees0 + result.protocol_fee) % _MOD128
+            if result.gauge_fee:
+                self.gauge_fees0 = (self.gauge_fees0 + result.gauge_fee) % _MOD128
         else:
             self.fee_growth_global1_x128 = result.fee_growth_global_x128
-            self.protocol_fees1 = (self.protocol_fees1 + result.protocol_fee) % _MOD128
-            self.gauge_fees1 = (self.gauge_fees1 + result.gauge_fee) % _MOD128
+            if result.protocol_fee:
+                self.protocol_fees1 = (self.protocol_fees1 + result.protocol_fee) % _MOD128
+            if result.gauge_fee:
+                self.gauge_fees1 = (self.gauge_fees1 + result.gauge_fee) % _MOD128
 
 
 def _check_ticks(tick_lower: int, tick_upper: int) -> None:
