@@ -3,8 +3,9 @@
 ``replay`` applies PoolEvents in (block, log_index) order to a ``Pool`` and checks each one against
 the chain's numbers to the wei. A Swap event does not say what the trader asked, so each swap is
 reconstructed: exact input of the positive amount (no price limit), else exact output of the
-negative amount, else a swap up to the event's price (exact input, then exact output). The first
-reading that reproduces amount0, amount1, sqrtPriceX96, tick and the active liquidity after the swap
+negative amount, else a swap of unbounded input that stops at the event's price (the trader's price
+limit). On day 1 these readings matched 873, 122 and 6 of the 1,001 swaps. The first reading that
+reproduces amount0, amount1, sqrtPriceX96, tick and the active liquidity after the swap
 is committed; if none does, ``ReplayMismatch`` names the event and the first differing field.
 Mints and burns must reproduce their amounts; collects of known positions their amounts.
 
@@ -31,8 +32,8 @@ from simulator.events import (
     SwapEvent,
     event_order,
 )
-from simulator.pool import Pool, PoolSnapshot, SwapResult
 from simulator.fullmath import MAX_INT256
+from simulator.pool import Pool, PoolSnapshot, SwapResult
 from simulator.tickmath import MAX_SQRT_RATIO, MIN_SQRT_RATIO
 
 __all__ = ["ReplayResult", "StepLog", "pool_from_start", "replay"]
