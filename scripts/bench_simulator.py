@@ -279,7 +279,7 @@ def bench_round(args: argparse.Namespace) -> dict[str, Any]:
     pool, vault_liquidity = _start_pool(rng)
     snapshot = pool.snapshot(START_BLOCK)
     events = _round_events(pool, rng)
-    runs = [_run_round(snapshot, events, args.strategies, vault_liquidity) for _ in range(max(1, args.runs // 2))]
+    runs = [_run_round(snapshot, events, args.strategies, vault_liquidity) for _ in range(max(3, args.runs))]
     median = sorted(runs, key=lambda r: r["total_s"])[len(runs) // 2]
     replay_only, _ = _median(3, lambda: replay(Pool.from_snapshot(snapshot), events, from_snapshot=True))
     swaps = sum(isinstance(e, SwapEvent) for e in events)
