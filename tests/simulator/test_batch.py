@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.attribution import OwnPosition
 from simulator.batch import RoundBatch, RoundError, StrategyStart
@@ -127,3 +129,40 @@ def test_events_outside_the_advanced_blocks_are_refused() -> None:
         batch.advance_to(START - 1, [])
     with pytest.raises(RoundError):
         batch.state(1)
+
+
+WISH = st.tuples(st.integers(3_230, 3_260), st.integers(1, 40), st.integers(0, 1000), st.integers(0, 1000))
+
+
+@settings(max_examples=15, deadline=None)
+@given(decisions=st.lists(st.lists(st.one_of(st.none(), st.lists(WISH, max_size=5)), min_size=3, max_size=3), min_size=2, max_size=2))
+def test_random_decisions_through_a_real_round_keep_the_books_straight(
+    decisions: list[list[list[tuple[int, int, int, int]] | None]],
+) -> None:
+    pool, events = _pool_at_start()
+    batch = RoundBatch(pool, [StrategyStart(10**10, 5 * 10**18)] * 3, start_block=START, from_snapshot=False)
+    previous = START
+    for checkpoint, per_strategy in zip(CHECKPOINTS, decisions):
+        batch.advance_to(checkpoint, _between(events, previous, checkpoint))
+        previous = checkpoint
+        for index, wishes in enumerate(per_strategy):
+            before = batch.state(index)
+            earned = (batch.portfolio(index).fees_earned0, batch.portfolio(index).fees_earned1)
+            positions = None if wishes is None else [
+                (lower * 60, (lower + width) * 60, before.available0 * s0 // 1000 // len(wishes),
+                 before.available1 * s1 // 1000 // len(wishes))
+                for lower, width, s0, s1 in wishes
+            ]  # fmt: skip
+            result = batch.apply(index, positions)
+            after = batch.state(index)
+            if wishes is None or not result.applied:
+                assert after == before
+                assert result.applied == (wishes is None) or result.reason == "too_many_positions"
+                continue
+            assert after.idle0 >= 0 and after.idle1 >= 0
+            assert 0 <= before.available0 - after.available0 <= len(after.positions)
+            assert 0 <= before.available1 - after.available1 <= len(after.positions)
+            assert (batch.portfolio(index).fees_earned0, batch.portfolio(index).fees_earned1) == earned
+    batch.advance_to(END, _between(events, previous, END))
+    for metrics in batch.metrics():
+        assert metrics.fees0 >= 0 and metrics.fees1 >= 0 and metrics.swaps_total > 0
