@@ -193,6 +193,7 @@ class LiveRound:
         self.executor, self.candidate, self.settings, self.stop = executor, candidate, settings, stop
         self.slot = MinerSlot(0, candidate.endpoint)
         self.executions = 0
+        self.settled_block = 0  # the vault is read no earlier than this (the block after the last execution)
         self.log = logger.bind(job=job.job_id)
 
     async def _read(self, block: int) -> tuple[PoolState, VaultState]:
@@ -234,8 +235,11 @@ class LiveRound:
         end = (*vault_holdings(pool, vault), pool.snapshot.sqrt_price_x96)
         return await self._finish(row, start, end, start_block, end_block)
 
-    async def _checkpoint(self, row: Round, block: int) -> None:
+    async def _checkpoint(self, row: Round, checkpoint: int) -> None:
         began = time.perf_counter()
+        # an execution may have landed after this checkpoint's block: never show the miner a stale vault
+        block = max(checkpoint, self.settled_block)
+        await until_stopped(self.chain.wait_for_block(block), self.stop)
         pool, vault = await self._read(block)
         current = vault_specs(pool, vault)
         inventory0, inventory1 = vault_holdings(pool, vault)
@@ -253,8 +257,8 @@ class LiveRound:
             outcome = self.slot.failed(block, reply).value
         else:
             outcome = await self._apply(row, block, validate_answer(reply.answer, context), reply)
-        self.log.info("live checkpoint block={} outcome={} positions={} took={:.2f}s", block, outcome,
-                      [(p.tick_lower, p.tick_upper) for p in current], time.perf_counter() - began)
+        self.log.info("live checkpoint {} (vault read at block {}) outcome={} positions={} took={:.2f}s", checkpoint,
+                      block, outcome, [(p.tick_lower, p.tick_upper) for p in current], time.perf_counter() - began)
 
     async def _apply(self, row: Round, block: int, decision: Decision, reply: MinerReply) -> str:
         if isinstance(decision, Refuse):
@@ -301,12 +305,13 @@ class LiveRound:
         await self.store.update_execution(execution, ExecutionStatus(report.status), tx_hashes=list(report.tx_hashes),
                                           gas_used=report.gas_used, gas_cost_wei=report.gas_cost_wei,
                                           error=report.error, decision=record)
-        self.log.info("live execution {} {} txs={} gas={} vault now {}", key, report.status, len(report.tx_hashes),
-                      report.gas_used, after["positions"])
+        self.log.info("live execution {} {} txs={} gas={} vault now {}{}", key, report.status, len(report.tx_hashes),
+                      report.gas_used, after["positions"], f" error: {report.error}" if report.error else "")
         return f"executed:{report.status}"
 
     async def _vault_after(self) -> dict[str, object]:
         head = await self.chain.head_block()
+        self.settled_block = head
         vault = await self.chain.vault_state(self.job.vault, self.job.vault_kind, self.job.pool, head)
         return {"block": head, "idle0": str(vault.idle0), "idle1": str(vault.idle1),
                 "positions": [[p.tick_lower, p.tick_upper, str(p.liquidity)] for p in vault.positions

@@ -34,11 +34,11 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def bot_on_devchain(devchain: Devchain, store: Path, *, dry_run: bool = False, swap: bool = False,
-                          rpc_url: str | None = None) -> AsyncIterator[tuple[ExecutorBot, str]]:
+                          rpc_url: str | None = None, slippage_bps: int = 50) -> AsyncIterator[tuple[ExecutorBot, str]]:
     """The reference bot for the devchain's EOA vault on a free loopback port; yields (bot, base URL)."""
     d = devchain.deployment
     options = OperatorOptions(position_manager=d.position_manager, swap_router=d.swap_router, swap=swap,
-                              dry_run=dry_run, receipt_timeout_s=30.0)
+                              dry_run=dry_run, receipt_timeout_s=30.0, slippage_bps=slippage_bps)
     port = free_port()
     config = BotConfig(rpc_url=rpc_url or devchain.rpc_url, private_key=vault_private_key(devchain),
                        api_key=API_KEY, operator=options, port=port, store=store)

@@ -117,6 +117,7 @@ class EoaVaultOperator:
         balances = await self._balances(pool)
         nonce = await self._approve_all(pool, nonce, sent)
         nonce, balances = await self._maybe_swap(request.positions, pool, balances, nonce, sent)
+        pool = await self._pool(request.pool)  # floors at the price of now, not of before the burns
         mints = self._mint_calls(request.positions, pool, balances)
         if not mints:
             return []
