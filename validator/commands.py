@@ -82,17 +82,10 @@ def _register_jobs(sub: argparse._SubParsersAction, parent: argparse.ArgumentPar
 
 
 async def run_daemon(settings: ValidatorSettings, args: argparse.Namespace) -> int:
-    """Apply migrations, then hand over to the orchestrator (issue 6 builds the rounds)."""
-    import bittensor  # noqa: F401  (imported before logging is configured again: it mutes loggers)
+    """Run the validator until stopped (SIGINT/SIGTERM) or, in replay mode, until every job is done."""
+    from validator import daemon
 
-    from common.logs import configure_logging
-
-    configure_logging(settings.log_options())
-    async with open_databases(settings.jobs_db):
-        applied = await upgrade_jobs_db()
-        logger.info("jobs DB at {} ready, {} migration(s) applied", settings.jobs_db.masked(), len(applied))
-    logger.error("the round orchestrator is not part of this build yet; nothing to run")
-    return EXIT_FAILURE
+    return await daemon.run(settings)
 
 
 async def db_upgrade(settings: ValidatorSettings, args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ from validator.miners.types import MinerEndpoint, MinerReply, RebalanceRequest, 
 from validator.round_store import ParticipationUpdate, RoundStore, ScoreUpdate
 from simulator.targets import target_named
 from validator.scoring import Contender, rank_scores, winner
+from validator.telemetry import ValidatorMetrics
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,8 @@ class EvaluationRound:
     """Runs one round from start to stored result (``run``), or records why it could not."""
 
     def __init__(self, job: ActiveJob, chain: ChainSource, transport: MinerTransport, store: RoundStore,
-                 miners: Sequence[MinerEndpoint], settings: EvaluationSettings, stop: asyncio.Event) -> None:
+                 miners: Sequence[MinerEndpoint], settings: EvaluationSettings, stop: asyncio.Event,
+                 metrics: ValidatorMetrics | None = None) -> None:
         self.job = job
         self.chain = chain
         self.transport = transport
@@ -87,6 +89,8 @@ class EvaluationRound:
         self.stop = stop
         self.slots = [MinerSlot(i, m) for i, m in enumerate(miners)]
         self.log = logger.bind(job=job.job_id)
+        self.metrics = metrics
+        self._labels = {"job": job.job_id, "round_type": RoundType.EVALUATION.value}
 
     async def run(self) -> RoundSummary:
         start_block = await self.chain.head_block()
@@ -97,13 +101,20 @@ class EvaluationRound:
                                           pool_state.snapshot.sqrt_price_x96,
                                           {"end_block": end_block, "miners": len(self.slots)})
         self.log = self.log.bind(round=row.round_id)
+        if self.metrics:
+            self.metrics.rounds_started.labels(**self._labels).inc()
         try:
-            return await self._run_round(row, pool_state, vault, start_block, end_block)
+            summary = await self._run_round(row, pool_state, vault, start_block, end_block)
         except BaseException as exc:
             reason = "shutdown" if isinstance(exc, (Stopped, asyncio.CancelledError)) else repr(exc)
             await asyncio.shield(self.store.fail_round(row.id, reason))
+            if self.metrics:
+                self.metrics.rounds_failed.labels(**self._labels, reason=type(exc).__name__).inc()
             self.log.warning("round failed: {}", reason)
             raise
+        if self.metrics:
+            self.metrics.rounds_completed.labels(**self._labels).inc()
+        return summary
 
     async def _run_round(self, row: Round, pool_state: PoolState, vault: VaultState, start_block: int,
                          end_block: int) -> RoundSummary:
@@ -149,8 +160,19 @@ class EvaluationRound:
         for slot, (_, context), reply in zip(active, prepared, replies):
             outcome = self._apply(batch, slot, context, reply, block)
             counts[outcome] = counts.get(outcome, 0) + 1
-        self.log.info("checkpoint block={} queried={} outcomes={} took={:.2f}s", block, len(active), counts,
-                      time.perf_counter() - began)
+            self._observe(slot, reply)
+        took = time.perf_counter() - began
+        if self.metrics:
+            self.metrics.checkpoint_duration.labels(**self._labels).observe(took)
+        self.log.info("checkpoint block={} queried={} outcomes={} took={:.2f}s", block, len(active), counts, took)
+
+    def _observe(self, slot: MinerSlot, reply: MinerReply) -> None:
+        if self.metrics is None or not slot.checkpoints:
+            return
+        last = slot.checkpoints[-1]
+        self.metrics.miner_queries.labels(round_type=self._labels["round_type"], outcome=last["outcome"],
+                                          reason=last["reason_code"] or "").inc()
+        self.metrics.query_latency.labels(round_type=self._labels["round_type"]).observe(reply.elapsed_ms / 1000)
 
     def _apply(self, batch: RoundBatch, slot: MinerSlot, context: AnswerContext, reply: MinerReply,
                block: int) -> str:

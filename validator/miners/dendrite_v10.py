@@ -11,12 +11,14 @@ protocol layer instead of a generic "invalid response".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import aiohttp
 import bittensor as bt
+from bittensor.utils import networking
 from bittensor_wallet import Wallet
 
 from protocol.synapse import RebalanceQuery
@@ -53,6 +55,19 @@ class _KeepingDendrite(bt.Dendrite):
         super().process_server_response(server_response, json_response, local_synapse)
 
 
+@contextlib.contextmanager
+def _advertised_ip(ip: str | None) -> Iterator[None]:
+    if ip is None:
+        yield
+        return
+    original = networking.get_external_ip
+    networking.get_external_ip = lambda: ip
+    try:
+        yield
+    finally:
+        networking.get_external_ip = original
+
+
 def _status(code: Any) -> tuple[ReplyStatus, int | None]:
     try:
         number = int(code)
@@ -70,10 +85,13 @@ def _answer_fields(raw: Any) -> dict[str, Any] | None:
 class DendriteTransport:
     """``MinerTransport`` over the v10 dendrite, with at most ``max_in_flight`` calls at once."""
 
-    def __init__(self, wallet: Wallet, *, max_in_flight: int = 256) -> None:
+    def __init__(self, wallet: Wallet, *, max_in_flight: int = 256, external_ip: str | None = None) -> None:
+        """``external_ip``: the address to advertise instead of asking outside services for it
+        (bittensor's Dendrite looks the public IP up at construction; local networks pass 127.0.0.1)."""
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be >= 1")
-        self._dendrite = _KeepingDendrite(wallet, pool_size=max_in_flight + 64)
+        with _advertised_ip(external_ip):
+            self._dendrite = _KeepingDendrite(wallet, pool_size=max_in_flight + 64)
         self._slots = asyncio.Semaphore(max_in_flight)
 
     async def query_many(

@@ -1,0 +1,152 @@
+"""``python -m validator`` (``run``): wire the parts together and run until stopped.
+
+Order matters: bittensor is imported before logging is configured (its import mutes existing
+loggers); the jobs DB is migrated before any job starts; signals are installed before the first
+round; on the way out every connection is closed even when a part failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from loguru import logger
+
+from common.logs import configure_logging
+from common.settings_cli import ConfigError
+from db.connection import open_databases, upgrade_jobs_db
+from db.event_reader import LAYOUTS, read_pool_history
+from db.models import Job
+from validator.chain.factory import live_source
+from validator.chain.replay import ReplayChainSource
+from validator.chain.source import ChainSource
+from validator.config import ValidatorSettings
+from validator.evaluation import EvaluationSettings
+from validator.job_runner import JobRunner
+from validator.jobs import ActiveJob
+from validator.miners.dendrite_v10 import DendriteTransport
+from validator.miners.directory import MetagraphMinerDirectory, directory_from_settings
+from validator.orchestrator import Orchestrator
+from validator.round_store import RoundStore
+from validator.signals import ShutdownSignals
+from validator.subtensor.bittensor_client import SubtensorChainClient
+from validator.telemetry import Readiness, ValidatorMetrics, serve_telemetry
+
+
+def load_wallet(settings: ValidatorSettings) -> object:
+    """The validator's wallet; its hotkey signs every query. A missing hotkey is a config error."""
+    from bittensor_wallet import Wallet
+
+    wallet = Wallet(name=settings.wallet_name, hotkey=settings.wallet_hotkey,
+                    path=str(Path(settings.wallet_path).expanduser()))
+    if not Path(wallet.hotkey_file.path).exists():
+        raise ConfigError(f"--wallet.name/--wallet.hotkey: no hotkey file at {wallet.hotkey_file.path}")
+    return wallet
+
+
+class ChainProvider:
+    """One chain source per job: live mode shares one RPC client; replay builds one per pool window."""
+
+    def __init__(self, settings: ValidatorSettings) -> None:
+        self.settings = settings
+        self._live: ChainSource | None = None
+        self._opened: list[ChainSource] = []
+
+    async def for_job(self, job: ActiveJob) -> ChainSource:
+        if self.settings.chain == "live":
+            if self._live is None:
+                self._live = live_source(self.settings)
+                self._opened.append(self._live)
+            return self._live
+        source = await self._replay(job)
+        self._opened.append(source)
+        return source
+
+    async def _replay(self, job: ActiveJob) -> ChainSource:
+        layout = LAYOUTS[self.settings.pool_events_layout].with_prefix(self.settings.pool_events_table_prefix)
+        history = await read_pool_history(job.pool, layout, None, self.settings.replay_to_block)
+        blocks = [e.block_number for e in history.events]
+        if history.initialize is not None:
+            blocks.append(history.initialize.block_number)
+        if not blocks:
+            raise ConfigError(f"job {job.job_id}: the pool events DB has no events of pool {job.pool}")
+        start = self.settings.replay_from_block or min(blocks)
+        end = self.settings.replay_to_block or max(blocks)
+        return ReplayChainSource({job.pool: history}, start_block=start, end_block=end,
+                                 speed=self.settings.replay_speed, block_time_s=self.settings.block_time_seconds,
+                                 default_idle=(self.settings.replay_vault_amount0, self.settings.replay_vault_amount1))
+
+    async def close(self) -> None:
+        for source in self._opened:
+            with contextlib.suppress(Exception):
+                await source.close()
+
+
+async def _readiness() -> Readiness:
+    await Job.all().limit(1).values_list("id", flat=True)
+    return Readiness(True, "")
+
+
+@contextlib.asynccontextmanager
+async def _background(directory: object, stop: asyncio.Event) -> AsyncIterator[None]:
+    task = None
+    if isinstance(directory, MetagraphMinerDirectory):
+        await directory.start()
+        task = asyncio.create_task(directory.run(stop), name="metagraph-sync")
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+async def run(settings: ValidatorSettings) -> int:
+    import bittensor  # noqa: F401  (before configure_logging: importing it mutes existing loggers)
+
+    configure_logging(settings.log_options())
+    if settings.chain == "live" and not settings.rpc_urls:
+        raise ConfigError("--rpc-url / SN98_RPC_URLS: live chain data needs at least one RPC URL")
+    wallet = load_wallet(settings)
+    stop = asyncio.Event()
+    signals = ShutdownSignals(stop)
+    signals.install()
+    metrics = ValidatorMetrics()
+    pool_events = settings.pool_events_db if settings.chain == "replay" else None
+    try:
+        async with open_databases(settings.jobs_db, pool_events):
+            applied = await upgrade_jobs_db()
+            logger.info("jobs DB {} ready ({} migration(s) applied)", settings.jobs_db.masked(), len(applied))
+            await _run_jobs(settings, wallet, stop, metrics)
+    finally:
+        signals.uninstall()
+    return 0
+
+
+async def _run_jobs(settings: ValidatorSettings, wallet: object, stop: asyncio.Event,
+                    metrics: ValidatorMetrics) -> None:
+    own_hotkey = getattr(getattr(wallet, "hotkey", None), "ss58_address", None)
+    chain_client = None if settings.network == "local" else SubtensorChainClient.from_settings(settings, wallet)
+    directory = directory_from_settings(settings, chain_client, own_hotkey, metrics)
+    transport = DendriteTransport(wallet, max_in_flight=settings.max_concurrent_queries,  # type: ignore[arg-type]
+                                  external_ip="127.0.0.1" if settings.network == "local" else None)
+    chains = ChainProvider(settings)
+    store = RoundStore()
+    runner = JobRunner(
+        chain_for=chains.for_job, transport=transport, directory=directory, store=store,
+        evaluation=EvaluationSettings(query_timeout_s=settings.query_timeout_seconds,
+                                      block_time_s=settings.block_time_seconds, max_positions=settings.max_positions),
+        max_rounds=settings.max_rounds, metrics=metrics)
+    orchestrator = Orchestrator(job_runner=runner.run, store=store, stop=stop, job_refresh_s=settings.job_refresh_seconds,
+                                grace_s=settings.shutdown_grace_seconds,
+                                stop_when_done=settings.chain == "replay" or settings.max_rounds > 0)
+    try:
+        async with serve_telemetry(metrics, _readiness, settings.metrics_port), _background(directory, stop):
+            await orchestrator.run()
+    finally:
+        await transport.close()
+        await chains.close()
+        if chain_client is not None:
+            await chain_client.close()

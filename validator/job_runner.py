@@ -1,0 +1,85 @@
+"""What one job does while it is active: evaluation rounds back to back (and, with an executor,
+live rounds concurrently). Returns only when the job's work is done: its round limit reached or
+its replay window exhausted."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from loguru import logger
+
+from validator._waiting import sleep_or_stop
+from validator.chain.errors import ReplayExhausted
+from validator.chain.source import ChainSource
+from validator.evaluation import EvaluationRound, EvaluationSettings
+from validator.jobs import ActiveJob
+from validator.miners.directory import MinerDirectory
+from validator.miners.transport import MinerTransport
+from validator.round_store import RoundStore
+from validator.telemetry import ValidatorMetrics
+
+ChainFor = Callable[[ActiveJob], Awaitable[ChainSource]]
+LiveLoop = Callable[[ActiveJob, ChainSource, asyncio.Event], Awaitable[None]]
+NO_MINERS_WAIT_S = 30.0
+
+
+@dataclass(slots=True)
+class JobRunner:
+    """Everything a job task needs; ``run`` is the orchestrator's job runner."""
+
+    chain_for: ChainFor
+    transport: MinerTransport
+    directory: MinerDirectory
+    store: RoundStore
+    evaluation: EvaluationSettings
+    max_rounds: int = 0
+    live_loop: LiveLoop | None = None
+    metrics: ValidatorMetrics | None = None
+
+    async def run(self, job: ActiveJob, stop: asyncio.Event) -> None:
+        chain = await self.chain_for(job)
+        evaluation_done = asyncio.Event()
+        async with asyncio.TaskGroup() as group:
+            if self.live_loop is not None:
+                group.create_task(self._live(job, chain, stop, evaluation_done))
+            await self._evaluation_loop(job, chain, stop)
+            evaluation_done.set()
+
+    async def _live(self, job: ActiveJob, chain: ChainSource, stop: asyncio.Event, done: asyncio.Event) -> None:
+        # The live loop ends with the job: when evaluation has no more work, or on stop.
+        live_stop = asyncio.Event()
+
+        async def relay() -> None:
+            await asyncio.wait({asyncio.ensure_future(stop.wait()), asyncio.ensure_future(done.wait())},
+                               return_when=asyncio.FIRST_COMPLETED)
+            live_stop.set()
+
+        assert self.live_loop is not None
+        relay_task = asyncio.ensure_future(relay())
+        try:
+            await self.live_loop(job, chain, live_stop)
+        except ReplayExhausted:
+            logger.bind(job=job.job_id).info("live rounds: replay window exhausted")
+        finally:
+            relay_task.cancel()
+
+    async def _evaluation_loop(self, job: ActiveJob, chain: ChainSource, stop: asyncio.Event) -> None:
+        log = logger.bind(job=job.job_id)
+        rounds = 0
+        while not stop.is_set() and (self.max_rounds == 0 or rounds < self.max_rounds):
+            miners = await self.directory.miners()
+            if not miners:
+                log.warning("no miners to query; waiting {:.0f}s", NO_MINERS_WAIT_S)
+                await sleep_or_stop(NO_MINERS_WAIT_S, stop)
+                continue
+            try:
+                await EvaluationRound(job, chain, self.transport, self.store, miners, self.evaluation, stop,
+                                      self.metrics).run()
+            except ReplayExhausted as exc:
+                log.info("replay window exhausted after {} round(s): {}", rounds, exc)
+                return
+            rounds += 1
+        if self.max_rounds and rounds >= self.max_rounds:
+            log.info("round limit reached ({} evaluation rounds)", rounds)
