@@ -1,0 +1,56 @@
+"""The roster built from bittensor's own neuron records, the caller rules, and the local miner list."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from bittensor.core.chain_data import NeuronInfoLite
+from bittensor.utils.balance import Balance
+
+from miner.blacklist import CallerPolicy, Roster
+from miner.local_entry import MinerListError, entry, upsert
+from miner.metagraph import roster_of
+
+
+def _neuron(uid: int, hotkey: str, tao: float, permit: bool) -> NeuronInfoLite:
+    return dataclasses.replace(NeuronInfoLite.get_null_neuron(), uid=uid, hotkey=hotkey,
+                               total_stake=Balance.from_tao(tao), validator_permit=permit, is_null=False)
+
+
+def test_roster_of_reads_bittensor_neurons_and_skips_placeholders() -> None:
+    roster = roster_of([_neuron(0, "5V", 5000.0, True), _neuron(1, "5M", 2.5, False),
+                        NeuronInfoLite.get_null_neuron()], block=77)
+    assert roster.block == 77 and set(roster.callers) == {"5V", "5M"}
+    assert roster.callers["5V"].stake == pytest.approx(5000.0) and roster.callers["5V"].validator_permit
+    assert CallerPolicy(1000.0).verdict("5V", roster) == (False, "allowed")
+    blocked, reason = CallerPolicy(1000.0).verdict("5M", roster)
+    assert blocked and "not a validator" in reason
+
+
+def test_nobody_is_served_before_the_metagraph_is_loaded_or_without_a_hotkey() -> None:
+    assert CallerPolicy().verdict("5V", Roster.not_loaded()) == (True, "metagraph not loaded yet")
+    assert CallerPolicy().verdict(None, Roster.allowlist(["5V"]))[0]
+
+
+def test_local_allowlist_ignores_stake() -> None:
+    roster = Roster.allowlist(["5A", "5B"])
+    assert CallerPolicy(min_stake=0.0).verdict("5B", roster) == (False, "allowed")
+    assert CallerPolicy(min_stake=0.0).verdict("5C", roster)[0]
+
+
+def test_local_entries_are_added_or_replaced_by_uid_and_hotkey(tmp_path: Path) -> None:
+    path = tmp_path / "miners.json"
+    upsert(path, entry(2, "5B", "127.0.0.1", 8092))
+    upsert(path, entry(1, "5A", "127.0.0.1", 8091))
+    upsert(path, entry(2, "5B2", "127.0.0.1", 8093))
+    upsert(path, entry(3, "5A", "127.0.0.1", 8094))  # same hotkey on a new uid replaces its old entry
+    assert json.loads(path.read_text()) == [
+        {"uid": 2, "hotkey": "5B2", "ip": "127.0.0.1", "port": 8093},
+        {"uid": 3, "hotkey": "5A", "ip": "127.0.0.1", "port": 8094},
+    ]
+    path.write_text('{"not": "a list"}')
+    with pytest.raises(MinerListError):
+        upsert(path, entry(1, "5A", "127.0.0.1", 8091))
