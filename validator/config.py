@@ -19,6 +19,8 @@ from scalecodec.utils.ss58 import ss58_decode
 from db.errors import DatabaseUrlError
 from db.urls import DatabaseUrl, parse_database_url
 from common.logs import LogOptions, register_secret
+from validator.executor.errors import ExecutorConfigError
+from validator.executor.http import checked_base_url
 
 Network = Literal["local", "test", "finney"]
 ChainMode = Literal["live", "replay"]
@@ -82,6 +84,14 @@ class ValidatorSettings(BaseSettings):
     deny_hotkeys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Never query these miner hotkeys; comma-separated in the environment.", json_schema_extra=_flag("--deny-hotkey"))
     metagraph_sync_seconds: float = Field(300.0, ge=5, description="How often the metagraph is re-read for the miner list (finney/test), seconds.")
     metrics_port: int | None = Field(None, ge=1, le=65535, description="Serve /healthz, /readyz and Prometheus /metrics on 127.0.0.1 at this port (off when unset).", json_schema_extra=_flag("--metrics.port"))
+    live_eligibility_days: int = Field(7, ge=0, description="Live rounds: UTC days with valid evaluation answers in a job that its evaluation winner needs before it may steer the real vault.")
+    live_evaluation_wait_seconds: float = Field(180.0, ge=0, description="Live rounds: how long a finished live round waits for its concurrent evaluation round to complete before it is stored unranked.")
+    executor_url: str | None = Field(None, description="Executor bot base URL (https, or http on a loopback host); unset: live decisions are only recorded, never executed (the default for --network local).", json_schema_extra=_flag("--executor-url"))
+    executor_api_key: str | None = Field(None, description="API key the executor bot expects (sent in the Authorization header only, never logged); required with --executor-url.")
+    executor_timeout_seconds: float = Field(180.0, gt=0, description="Executor bot: seconds one request may take (the bot answers once its transactions are mined).")
+    executor_connect_timeout_seconds: float = Field(10.0, gt=0, description="Executor bot: seconds to open a connection.")
+    executor_attempts: int = Field(5, ge=1, description="Executor bot: tries per decision on connection errors, timeouts, HTTP 429 and 5xx (same idempotency key each time).")
+    executor_record_file: Path | None = Field(None, description="Without --executor-url: also append every recorded live decision to this JSON-lines file.")
     logging_debug: bool = Field(False, description="Log at DEBUG.", json_schema_extra=_flag("--logging.debug"))
     logging_trace: bool = Field(False, description="Log at TRACE (libraries too).", json_schema_extra=_flag("--logging.trace"))
     log_json: bool = Field(False, description="Write JSON lines instead of readable lines.")
@@ -131,6 +141,23 @@ class ValidatorSettings(BaseSettings):
             raise ValueError(str(exc)) from None
         register_secret(parsed.password)
         return url
+
+    @field_validator("executor_api_key")
+    @classmethod
+    def _register_executor_key(cls, key: str | None) -> str | None:
+        register_secret(key)
+        return key
+
+    @model_validator(mode="after")
+    def _check_executor(self) -> ValidatorSettings:
+        if self.executor_url is not None:
+            try:
+                checked_base_url(self.executor_url)
+            except ExecutorConfigError as exc:
+                raise ValueError(f"executor_url: {exc}") from None
+            if not self.executor_api_key:
+                raise ValueError("executor_api_key is required with executor_url")
+        return self
 
     @model_validator(mode="after")
     def _check_modes(self) -> ValidatorSettings:

@@ -9,6 +9,7 @@ from validator.executor.errors import (
     ExecutorRejected,
     ExecutorUnavailable,
 )
+from validator.executor.factory import build_executor
 from validator.executor.http import HttpExecutor, HttpExecutorOptions
 from validator.executor.recording import RecordingExecutor
 from validator.executor.types import ExecutionReport, ExecutionRequest, WireFormatError, idempotency_key
@@ -27,5 +28,6 @@ __all__ = [
     "HttpExecutorOptions",
     "RecordingExecutor",
     "WireFormatError",
+    "build_executor",
     "idempotency_key",
 ]
