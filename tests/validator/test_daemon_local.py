@@ -145,3 +145,64 @@ def test_rounds_complete_with_the_right_outcome_for_every_miner(
     assert rank[(first, "slow")] == 0.0
     assert int(str(scores["refuse"]["refusals"])) == 2
     assert float(str(scores["refuse"]["evaluation_score"])) == 0.0
+
+
+def _wait_until(predicate: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():  # type: ignore[operator]
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.25)
+
+
+def test_killed_mid_round_then_restarted_leaves_consistent_rows(
+    sqlite_url: DatabaseUrl, pool_events_db: DatabaseUrl, network: tuple[Path, list[dict[str, object]]],
+    tmp_path: Path,
+) -> None:
+    wallets, miners = network
+    _add_job(sqlite_url, "usdc-weth", POOL)
+    miners_file = _miners_file(tmp_path, miners)
+    first = _validator(sqlite_url, pool_events_db, wallets, miners_file, tmp_path / "first.log",
+                       "--replay-speed", "40")
+    try:
+        _wait_until(lambda: _query(sqlite_url, "SELECT id FROM rounds WHERE status = 'active' "
+                                               "AND last_checkpoint_block IS NOT NULL"), 120, "a checkpoint")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    assert [r["status"] for r in _query(sqlite_url, "SELECT status FROM rounds")] == ["active"]
+    second = _validator(sqlite_url, pool_events_db, wallets, miners_file, tmp_path / "second.log",
+                        "--max-rounds", "1")
+    try:
+        assert second.wait(timeout=180) == 0, (tmp_path / "second.log").read_text()[-4000:]
+    finally:
+        second.kill()
+    rounds = _query(sqlite_url, "SELECT id, round_number, status, end_reason FROM rounds ORDER BY id")
+    assert [(r["round_number"], r["status"]) for r in rounds] == [(1, "failed"), (2, "completed")]
+    assert "interrupted" in str(rounds[0]["end_reason"])
+    counts = _query(sqlite_url, "SELECT round_id, COUNT(*) AS n FROM predictions GROUP BY round_id")
+    assert counts == [{"round_id": rounds[1]["id"], "n": len(miners)}]
+    scores = _query(sqlite_url, "SELECT evaluation_rounds FROM miner_scores")
+    assert {int(str(s["evaluation_rounds"])) for s in scores} <= {0, 1}
+
+
+def test_a_broken_job_does_not_stop_the_other_and_sigterm_exits_cleanly(
+    sqlite_url: DatabaseUrl, pool_events_db: DatabaseUrl, network: tuple[Path, list[dict[str, object]]],
+    tmp_path: Path,
+) -> None:
+    wallets, miners = network
+    _add_job(sqlite_url, "usdc-weth", POOL)
+    _add_job(sqlite_url, "broken", "0x0000000000000000000000000000000000000bad")
+    log = tmp_path / "validator.log"
+    process = _validator(sqlite_url, pool_events_db, wallets, _miners_file(tmp_path, miners), log,
+                         "--max-rounds", "1")
+    try:
+        _wait_until(lambda: _query(sqlite_url, "SELECT id FROM rounds WHERE status = 'completed'"), 180,
+                    "the good job's round")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0, log.read_text()[-4000:]
+    finally:
+        process.kill()
+    text = log.read_text()
+    assert "job task failed" in text and "broken" in text
+    rounds = _query(sqlite_url, "SELECT r.status, j.job_id FROM rounds r JOIN jobs j ON j.id = r.job_id")
+    assert rounds == [{"status": "completed", "job_id": "usdc-weth"}]
