@@ -43,6 +43,7 @@ from simulator.targets import target_named
 from validator._answers import MinerSlot, outcome_of
 from validator._waiting import Stopped, sleep_or_stop, until_stopped
 from validator.chain.source import ChainSource
+from validator.config import ValidatorSettings
 from validator.chain.types import PoolState, VaultPosition, VaultState
 from validator.evaluation import checkpoint_blocks
 from validator.executor import ExecutionRequest, Executor, ExecutorError, idempotency_key
@@ -373,3 +374,10 @@ class LiveRound:
                           refusal_reason=(s.refusal_reason or "")[:1000] or None, last_outcome=s.last_outcome,
                           valid_answers=s.valid_answers, rejected_answers=s.rejected_answers,
                           failed_queries=s.failed_queries, rebalances=s.rebalances, checkpoints=s.checkpoints)
+
+
+def live_settings_from(settings: ValidatorSettings) -> LiveSettings:
+    """The live knobs of the daemon's settings."""
+    return LiveSettings(eligibility_days=settings.live_eligibility_days, query_timeout_s=settings.query_timeout_seconds,
+                        block_time_s=settings.block_time_seconds, max_positions=settings.max_positions,
+                        evaluation_wait_s=settings.live_evaluation_wait_seconds)
