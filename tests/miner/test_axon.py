@@ -7,8 +7,9 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 import pytest
+from bittensor.core.chain_data import AxonInfo
 from bittensor_wallet import Wallet
 
 from miner.blacklist import Caller, CallerPolicy, Roster
@@ -67,14 +68,12 @@ def _serve(miner: Wallet, roster: Roster, policy: CallerPolicy) -> Iterator[tupl
 async def _call(caller: Wallet, miner: Wallet, port: int) -> RebalanceQuery:
     async with loopback_dendrite(caller) as dendrite:
         target = _axon_info(miner, port)
-        result: RebalanceQuery = await dendrite.call(target_axon=target, synapse=_query(), timeout=20,
-                                                     deserialize=False)
+        result = await dendrite.call(target_axon=target, synapse=_query(), timeout=20, deserialize=False)
+        assert isinstance(result, RebalanceQuery)
         return result
 
 
-def _axon_info(miner: Wallet, port: int) -> object:
-    from bittensor.core.chain_data import AxonInfo
-
+def _axon_info(miner: Wallet, port: int) -> AxonInfo:
     return AxonInfo(version=1, ip=LOOPBACK, port=port, ip_type=4, hotkey=_hotkey(miner),
                     coldkey=str(miner.coldkeypub.ss58_address))
 

@@ -44,7 +44,7 @@ async def test_the_miner_process_serves_an_allowed_validator_and_stops_on_sigter
                           coldkey=miner.coldkeypub.ss58_address)
         async with loopback_dendrite(validator) as dendrite:
             result = await dendrite.call(target_axon=target, synapse=query, timeout=20, deserialize=False)
-        assert result.is_success and result.desired_positions == []
+        assert isinstance(result, RebalanceQuery) and result.is_success and result.desired_positions == []
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=30)
     finally:
