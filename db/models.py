@@ -267,6 +267,24 @@ class LiveExecution(Model):
         ]
 
 
+class WeightSet(Model):
+    """One computed weight vector and what became of it (set on chain, refused, or local-only)."""
+
+    id = fields.IntField(primary_key=True)
+    block = fields.BigIntField()
+    network = fields.CharField(max_length=16)
+    uids: fields.JSONField[Any] = fields.JSONField()
+    weights: fields.JSONField[Any] = fields.JSONField()
+    success = fields.BooleanField()
+    message = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = APP_LABEL
+        table = "weight_sets"
+        indexes = [Index(fields=("created_at",), name="weight_sets_created_idx")]
+
+
 __all__ = [
     "APP_LABEL",
     "ExecutionStatus",
@@ -282,4 +300,5 @@ __all__ = [
     "RoundStatus",
     "RoundType",
     "VaultKind",
+    "WeightSet",
 ]

@@ -27,12 +27,14 @@ from validator.evaluation import EvaluationSettings
 from validator.job_runner import JobRunner
 from validator.jobs import ActiveJob
 from validator.miners.dendrite_v10 import DendriteTransport
-from validator.miners.directory import MetagraphMinerDirectory, directory_from_settings
+from validator import VERSION_KEY
+from validator.miners.directory import MetagraphMinerDirectory, StaticMinerDirectory, directory_from_settings
 from validator.orchestrator import Orchestrator
 from validator.round_store import RoundStore
 from validator.signals import ShutdownSignals
 from validator.subtensor.bittensor_client import SubtensorChainClient
 from validator.telemetry import Readiness, ValidatorMetrics, serve_telemetry
+from validator.weights_loop import WeightSetter, WeightsSettings
 
 
 def load_wallet(settings: ValidatorSettings) -> object:
@@ -103,6 +105,25 @@ async def _background(directory: object, stop: asyncio.Event) -> AsyncIterator[N
             await asyncio.gather(task, return_exceptions=True)
 
 
+SUBTENSOR_BLOCK_S = 12.0
+
+
+def _weight_setter(settings: ValidatorSettings, directory: object, chain: SubtensorChainClient | None,
+                   own_hotkey: str | None, metrics: ValidatorMetrics) -> WeightSetter:
+    async def uids() -> tuple[dict[str, int], int | None, int]:
+        if isinstance(directory, MetagraphMinerDirectory) and directory.snapshot is not None:
+            snapshot = directory.snapshot
+            return {n.hotkey: n.uid for n in snapshot.neurons}, snapshot.owner_uid, snapshot.block
+        if isinstance(directory, StaticMinerDirectory):
+            return {m.hotkey: m.uid for m in await directory.miners()}, None, 0
+        raise RuntimeError("the metagraph has not been read yet")
+
+    options = WeightsSettings(netuid=settings.netuid, version_key=VERSION_KEY,
+                              interval_s=settings.weights_interval_blocks * SUBTENSOR_BLOCK_S,
+                              sharpness=settings.weights_sharpness, burn_share=settings.burn_share)
+    return WeightSetter(options, uids, chain, lambda mapping: mapping.get(own_hotkey or ""), metrics)
+
+
 async def run(settings: ValidatorSettings) -> int:
     import bittensor  # noqa: F401  (before configure_logging: importing it mutes existing loggers)
 
@@ -142,9 +163,15 @@ async def _run_jobs(settings: ValidatorSettings, wallet: object, stop: asyncio.E
     orchestrator = Orchestrator(job_runner=runner.run, store=store, stop=stop, job_refresh_s=settings.job_refresh_seconds,
                                 grace_s=settings.shutdown_grace_seconds,
                                 stop_when_done=settings.chain == "replay" or settings.max_rounds > 0)
+    weights = _weight_setter(settings, directory, chain_client, own_hotkey, metrics)
     try:
         async with serve_telemetry(metrics, _readiness, settings.metrics_port), _background(directory, stop):
-            await orchestrator.run()
+            weights_task = asyncio.create_task(weights.run(stop), name="weights")
+            try:
+                await orchestrator.run()
+            finally:
+                stop.set()
+                await asyncio.gather(weights_task, return_exceptions=True)
     finally:
         await transport.close()
         await chains.close()

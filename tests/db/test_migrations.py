@@ -23,7 +23,7 @@ from db.urls import DatabaseUrl
 ADDRESS = "0x8ad599c3A0ff1De082011EFDDc58f1908eb6e6D8"
 SEEDED_TABLES = {
     "jobs": 2, "rounds": 3, "predictions": 4, "round_results": 2,
-    "miner_scores": 2, "miner_participation": 2, "live_executions": 1,
+    "miner_scores": 2, "miner_participation": 2, "live_executions": 1, "weight_sets": 0,
 }
 
 
