@@ -96,30 +96,39 @@ def _ints(values: list[int]) -> I64:
     return np.asarray(values, dtype=np.int64).reshape(len(values))
 
 
+_SWAP_FIELDS = 9  # block, log index, timestamp, zero_for_one, tick, sqrt price, liquidity, amount0, amount1
+
+
 class StepLogBuilder:
-    """Keeps each replayed swap's result and event (two appends); ``build`` makes the arrays once."""
+    """Accumulates swaps into two flat int lists (no per-swap objects kept alive, so the garbage
+    collector has nothing to walk); ``build`` turns them into a ``StepLog`` once."""
 
     def __init__(self) -> None:
-        self._results: list[SwapResult] = []
-        self._events: list[SwapEvent] = []
         self._step_data: list[int] = []
+        self._step_counts: list[int] = []
+        self._swap_data: list[int] = []
 
     def add(self, result: SwapResult, event: SwapEvent) -> None:
         """Append one replayed swap (``event`` gives block, log index and time)."""
-        self._results.append(result)
-        self._events.append(event)
         self._step_data += result.step_data
+        self._step_counts.append(len(result.step_data) // STEP_FIELDS)
+        self._swap_data += (
+            event.block_number, event.log_index, event.timestamp, result.zero_for_one, result.tick,
+            result.sqrt_price_x96, result.liquidity, result.amount0, result.amount1,
+        )  # fmt: skip
 
     def build(self) -> StepLog:
         """The accumulated log as arrays."""
-        results, events, data = self._results, self._events, self._step_data
+        data, swaps = self._step_data, self._swap_data
         start, end, liq, amount_in, amount_out, fee, lp_fee, tick = (data[k::STEP_FIELDS] for k in range(STEP_FIELDS))
-        counts = np.array([len(r.step_data) for r in results], dtype=np.int64) // STEP_FIELDS
-        swap_zfo = np.array([r.zero_for_one for r in results], dtype=np.bool_).reshape(len(results))
-        swap_block = _ints([e.block_number for e in events])
-        prices = [r.sqrt_price_x96 for r in results]
+        block, log, time, zfo, swap_tick, price, swap_liq, amount0, amount1 = (
+            swaps[k::_SWAP_FIELDS] for k in range(_SWAP_FIELDS)
+        )
+        counts = np.asarray(self._step_counts, dtype=np.int64).reshape(len(self._step_counts))
+        swap_zfo = np.asarray(zfo, dtype=np.bool_).reshape(len(zfo))
+        swap_block = _ints(block)
         return StepLog(
-            swap_index=np.repeat(np.arange(len(results), dtype=np.int64), counts),
+            swap_index=np.repeat(np.arange(len(counts), dtype=np.int64), counts),
             block_number=np.repeat(swap_block, counts),
             zero_for_one=np.repeat(swap_zfo, counts),
             sqrt_price_start=_floats(start),
@@ -135,13 +144,13 @@ class StepLogBuilder:
             amount_in_exact=tuple(amount_in),
             amount_out_exact=tuple(amount_out),
             swap_block_number=swap_block,
-            swap_log_index=_ints([e.log_index for e in events]),
-            swap_timestamp=_ints([e.timestamp for e in events]),
+            swap_log_index=_ints(log),
+            swap_timestamp=_ints(time),
             swap_zero_for_one=swap_zfo,
-            swap_tick=_ints([r.tick for r in results]),
-            swap_sqrt_price=_floats(prices),
-            swap_sqrt_price_exact=tuple(prices),
-            swap_liquidity_exact=tuple(r.liquidity for r in results),
-            swap_amount0_exact=tuple(r.amount0 for r in results),
-            swap_amount1_exact=tuple(r.amount1 for r in results),
+            swap_tick=_ints(swap_tick),
+            swap_sqrt_price=_floats(price),
+            swap_sqrt_price_exact=tuple(price),
+            swap_liquidity_exact=tuple(swap_liq),
+            swap_amount0_exact=tuple(amount0),
+            swap_amount1_exact=tuple(amount1),
         )
