@@ -34,6 +34,25 @@ async def steering_miner(synapse: RebalanceQuery) -> RebalanceQuery:
     return synapse
 
 
+async def holding_miner(synapse: RebalanceQuery) -> RebalanceQuery:
+    """Keeps whatever the vault holds."""
+    synapse.desired_positions = list(synapse.current_positions)
+    return synapse
+
+
+async def refusing_miner(synapse: RebalanceQuery) -> RebalanceQuery:
+    synapse.accepted = False
+    synapse.refusal_reason = "not serving this pool live"
+    return synapse
+
+
+async def invalid_miner(synapse: RebalanceQuery) -> RebalanceQuery:
+    """Asks for a range whose ticks are not on the pool's spacing."""
+    synapse.desired_positions = [Position(tick_lower=-(synapse.tick_spacing * 10) - 1, tick_upper=synapse.tick_spacing,
+                                          allocation0="1", allocation1="1")]
+    return synapse
+
+
 @contextmanager
 def traffic(devchain: Devchain, block_interval_s: float = 0.15) -> Iterator[None]:
     """Swaps on the fee-500 pool (a random walk of ~10 ticks a block), one block every ``block_interval_s``,

@@ -3,22 +3,24 @@ the score comes from chain state. No `from __future__ import annotations` (the A
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from loguru import logger
 
 from db.connection import open_databases, upgrade_jobs_db
-from db.models import ExecutionStatus, LiveExecution, MinerScore, Round, RoundResult, RoundStatus, RoundType
+from db.models import (ExecutionStatus, LiveExecution, MinerScore, Prediction, Round, RoundResult, RoundStatus,
+                       RoundType)
 from db.urls import DatabaseUrl
 from scripts.devchain.chain import Devchain
 from simulator.targets import target_named
 from tests.executor._support import API_KEY, bot_on_devchain, free_port, vault_npm_positions
-from tests.live._support import (HALF_WIDTH, chain_holdings, concurrent_evaluation, seed_eligible_winner,
-                                steering_miner, traffic)
+from tests.live._support import (HALF_WIDTH, chain_holdings, concurrent_evaluation, holding_miner,
+                                invalid_miner, refusing_miner, seed_eligible_winner, steering_miner, traffic)
 from tests.support.bt_local import LOOPBACK, loopback_network, make_wallet, running_axon
 from validator import jobs_admin
 from validator.chain.live import LiveChainSource, LiveOptions
@@ -54,7 +56,8 @@ class World:
 
 
 @asynccontextmanager
-async def live_world(devchain: Devchain, db: DatabaseUrl, tmp_path: Path) -> AsyncIterator[World]:
+async def live_world(devchain: Devchain, db: DatabaseUrl, tmp_path: Path,
+                     forward: Callable[..., Any] = steering_miner) -> AsyncIterator[World]:
     """Jobs DB with an eligible winner, its axon on loopback, a dendrite transport, the chain source."""
     d = devchain.deployment
     logs: list[str] = []
@@ -70,7 +73,7 @@ async def live_world(devchain: Devchain, db: DatabaseUrl, tmp_path: Path) -> Asy
         job = (await load_active_jobs())["dev-eoa"]
         stack.enter_context(loopback_network())
         miner_wallet = make_wallet(tmp_path / "wallets", "miner")
-        axon = stack.enter_context(running_axon(miner_wallet, steering_miner))
+        axon = stack.enter_context(running_axon(miner_wallet, forward))
         miner = MinerEndpoint(uid=3, hotkey=miner_wallet.hotkey.ss58_address, ip=LOOPBACK, port=axon.port)
         await seed_eligible_winner(job.db_id, miner.hotkey, miner.uid)
         transport = DendriteTransport(make_wallet(tmp_path / "wallets", "validator"))
@@ -175,3 +178,47 @@ async def test_an_unreachable_executor_marks_the_execution_failed_and_the_held_v
                               for e in executions)
     assert vault_npm_positions(devchain_clean) == before
     assert result.raw_score > -1.0 and result.valid_answers == len(executions)  # scored as held, not as a failure
+
+
+async def test_a_winner_that_holds_is_scored_as_holding_and_nothing_is_sent(
+        devchain_clean: Devchain, sqlite_url: DatabaseUrl, tmp_path: Path) -> None:
+    recorder = RecordingExecutor()
+    async with live_world(devchain_clean, sqlite_url, tmp_path, holding_miner) as world:
+        with traffic(devchain_clean):
+            live = await _first_live_round(world, recorder, EVALUATION_RAW)
+        result = await RoundResult.get(round_id=live.id)
+        score = await MinerScore.get(job_id=world.job.db_id, miner_hotkey=world.miner.hotkey)
+    assert recorder.requests == [] and result.valid_answers >= 4 and result.rebalances == 0
+    raw = target_named(world.job.target)(realized_metrics(
+        chain_holdings(devchain_clean, live.start_block), chain_holdings(devchain_clean, live.end_block), 0))
+    assert result.raw_score == raw and result.rank_score == live_rank(raw, EVALUATION_RAW)
+    assert score.live_rounds == 1 and score.live_score == pytest.approx(LIVE_EMA_NEW * result.rank_score)
+
+
+async def test_a_refusing_winner_is_neither_executed_nor_scored(
+        devchain_clean: Devchain, sqlite_url: DatabaseUrl, tmp_path: Path) -> None:
+    recorder = RecordingExecutor()
+    async with live_world(devchain_clean, sqlite_url, tmp_path, refusing_miner) as world:
+        with traffic(devchain_clean):
+            live = await _first_live_round(world, recorder, EVALUATION_RAW)
+        results = await RoundResult.filter(round_id=live.id).count()
+        prediction = await Prediction.get(round_id=live.id)
+        score = await MinerScore.get_or_none(job_id=world.job.db_id, miner_hotkey=world.miner.hotkey)
+    assert recorder.requests == [] and results == 0 and live.end_reason == "refused: not scored"
+    assert not prediction.accepted and prediction.refusal_reason == "not serving this pool live"
+    assert len(prediction.checkpoints) == 1  # dropped for the rest of the round after refusing
+    assert score is None or score.live_rounds == 0
+
+
+async def test_invalid_answers_execute_nothing_and_score_the_worst(
+        devchain_clean: Devchain, sqlite_url: DatabaseUrl, tmp_path: Path) -> None:
+    recorder = RecordingExecutor()
+    async with live_world(devchain_clean, sqlite_url, tmp_path, invalid_miner) as world:
+        with traffic(devchain_clean):
+            live = await _first_live_round(world, recorder, EVALUATION_RAW)
+        result = await RoundResult.get(round_id=live.id)
+        prediction = await Prediction.get(round_id=live.id)
+        score = await MinerScore.get(job_id=world.job.db_id, miner_hotkey=world.miner.hotkey)
+    assert recorder.requests == [] and result.raw_score == float("-inf") and result.rank_score == 0.0
+    assert {c["reason_code"] for c in prediction.checkpoints} == {"tick_not_on_spacing"}
+    assert score.live_rounds == 1 and score.live_score == 0.0
