@@ -17,6 +17,7 @@ replay. From a snapshot, positions minted before it are unknown: a burn of such 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Iterable, Iterator, Sequence
 
 from simulator._step_log import StepLog, StepLogBuilder
@@ -30,13 +31,14 @@ from simulator.events import (
     PoolEvent,
     PoolInitialize,
     SwapEvent,
-    event_order,
 )
 from simulator.fullmath import MAX_INT256
 from simulator.pool import Pool, PoolSnapshot, SwapResult
 from simulator.tickmath import MAX_SQRT_RATIO, MIN_SQRT_RATIO
 
 __all__ = ["ReplayResult", "StepLog", "pool_from_start", "replay"]
+
+_ORDER = attrgetter("block_number", "log_index")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -244,7 +246,7 @@ def replay(
     block are replayed (they build the state) but left out of the step log.
     Raises ``ReplayMismatch`` at the first event the replay does not reproduce.
     """
-    ordered: Sequence[PoolEvent] = sorted(events, key=event_order)
+    ordered: Sequence[PoolEvent] = sorted(events, key=_ORDER)  # event_order, as a C-level key
     replayer = _Replayer(pool, from_snapshot, log_from_block)
     for event in ordered:
         replayer.apply(event)
