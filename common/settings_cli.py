@@ -31,7 +31,12 @@ class ConfigError(Exception):
 
 
 class OneLineArgumentParser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose usage errors are one line and exit code 2."""
+    """An ``ArgumentParser`` whose usage errors are one line and exit code 2, and that never
+    guesses an abbreviated flag (``--pool`` must not match ``--pool-events-db-url``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_CONFIG_ERROR, f"{self.prog}: error: {message} (see --help)\n")

@@ -28,7 +28,7 @@ Handler = Callable[[ValidatorSettings, argparse.Namespace], Awaitable[int]]
 
 
 def _settings_parent() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     parent.add_argument("--env-file", type=Path, default=argparse.SUPPRESS,
                         help="Read settings from this .env file [default .env].")
     add_settings_arguments(parent, ValidatorSettings)

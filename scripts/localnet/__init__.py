@@ -1,0 +1,1 @@
+"""The local network demo (`make demo`) and the generator of the dataset it replays."""
