@@ -114,7 +114,7 @@ def time_replay(snapshot: PoolSnapshot, events: list[SwapEvent]) -> tuple[float,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--swaps", type=int, default=100_000, help="synthetic swaps per run")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs (the median is reported)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs (the median is reported)")
     parser.add_argument("--seed", type=int, default=98)
     args = parser.parse_args()
     if not DAY1.is_dir():
