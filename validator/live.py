@@ -297,8 +297,11 @@ class LiveRound:
         try:
             report = await self.executor.execute(request)
         except ExecutorError as exc:
-            await self.store.update_execution(execution, ExecutionStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
-            self.log.warning("live execution {} failed: {!r}", key, exc)
+            # with no definite answer the bot may still have acted: record what the vault holds now
+            record["vault_after"] = await self._vault_after()
+            await self.store.update_execution(execution, ExecutionStatus.FAILED, error=f"{type(exc).__name__}: {exc}",
+                                              decision=record)
+            self.log.warning("live execution {} failed: {!r}; vault now {}", key, exc, record["vault_after"])
             return "execution_failed"
         self.executions += report.status == "confirmed"
         after = await self._vault_after()

@@ -177,6 +177,7 @@ async def test_an_unreachable_executor_marks_the_execution_failed_and_the_held_v
     assert executions and all(e.status is ExecutionStatus.FAILED and "ExecutorUnavailable" in (e.error or "")
                               for e in executions)
     assert vault_npm_positions(devchain_clean) == before
+    assert executions[0].decision["vault_after"]["positions"] == [[lo, hi, str(liq)] for _, lo, hi, liq in before]
     assert result.raw_score > -1.0 and result.valid_answers == len(executions)  # scored as held, not as a failure
 
 
