@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from loguru import logger
@@ -49,12 +50,14 @@ from validator.evaluation import checkpoint_blocks
 from validator.executor import ExecutionRequest, Executor, ExecutorError, idempotency_key
 from validator.executor.types import position_to_json
 from validator.jobs import ActiveJob
+from validator.miners.directory import MinerDirectory
 from validator.miners.transport import MinerTransport
 from validator.miners.types import MinerEndpoint, MinerReply, RebalanceRequest, ReplyStatus
 from validator.round_store import RoundStore
 from validator.scoring import live_rank
 
-DirectoryLookup = Callable[[str], MinerEndpoint | None]
+DirectoryLookup = Callable[[str], "MinerEndpoint | None | Awaitable[MinerEndpoint | None]"]
+"""The current endpoint of a hotkey, or None when it is not registered (plain or async callable)."""
 Q128 = 1 << 128
 U256 = 1 << 256
 
@@ -160,7 +163,8 @@ async def choose_candidate(job: ActiveJob, store: RoundStore, lookup: DirectoryL
     if days < settings.eligibility_days:
         return (f"winner {last.winner_hotkey} of {last.round_id} has {days} participation day(s), "
                 f"needs {settings.eligibility_days}")
-    endpoint = lookup(last.winner_hotkey)
+    found = lookup(last.winner_hotkey)
+    endpoint = await found if inspect.isawaitable(found) else found
     if endpoint is None or endpoint.hotkey != last.winner_hotkey:
         return f"winner {last.winner_hotkey} of {last.round_id} is no longer registered"
     return Candidate(endpoint, last.round_id)
@@ -384,3 +388,12 @@ def live_settings_from(settings: ValidatorSettings) -> LiveSettings:
     return LiveSettings(eligibility_days=settings.live_eligibility_days, query_timeout_s=settings.query_timeout_seconds,
                         block_time_s=settings.block_time_seconds, max_positions=settings.max_positions,
                         evaluation_wait_s=settings.live_evaluation_wait_seconds)
+
+
+def directory_lookup(directory: MinerDirectory) -> DirectoryLookup:
+    """A ``DirectoryLookup`` over the daemon's miner directory (its last synced list, no network)."""
+
+    async def lookup(hotkey: str) -> MinerEndpoint | None:
+        return next((m for m in await directory.miners() if m.hotkey == hotkey), None)
+
+    return lookup

@@ -15,7 +15,8 @@ from tests.live._support import seed_eligible_winner
 from validator import jobs_admin
 from validator.executor import RecordingExecutor
 from validator.jobs import ActiveJob, load_active_jobs
-from validator.live import Candidate, LiveSettings, choose_candidate, run_live_loop
+from validator.live import Candidate, LiveSettings, choose_candidate, directory_lookup, run_live_loop
+from validator.miners.directory import StaticMinerDirectory
 from validator.miners.types import MinerEndpoint
 from validator.round_store import RoundStore
 
@@ -68,12 +69,17 @@ async def test_eligibility_counts_utc_days_with_valid_answers(sqlite_url: Databa
         assert got == f"winner {MINER.hotkey} of seed:evaluation:1 has {days} participation day(s), needs {needed}"
 
 
-async def test_a_deregistered_winner_is_skipped(sqlite_url: DatabaseUrl) -> None:
+async def test_a_deregistered_winner_is_skipped_and_a_registered_one_found_through_the_directory(
+        sqlite_url: DatabaseUrl) -> None:
+    other = MinerEndpoint(uid=MINER.uid, hotkey="5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", ip="127.0.0.1", port=2)
     async with open_databases(sqlite_url):
         job = await _job()
         await seed_eligible_winner(job.db_id, MINER.hotkey, MINER.uid)
-        reason = await choose_candidate(job, RoundStore(), lambda hotkey: None, SETTINGS)
-    assert reason == f"winner {MINER.hotkey} of seed:evaluation:1 is no longer registered"
+        recycled = await choose_candidate(job, RoundStore(), directory_lookup(StaticMinerDirectory([other])), SETTINGS)
+        found = await choose_candidate(job, RoundStore(), directory_lookup(StaticMinerDirectory([other, MINER])),
+                                       SETTINGS)
+    assert recycled == f"winner {MINER.hotkey} of seed:evaluation:1 is no longer registered"  # its uid has a new hotkey
+    assert found == Candidate(MINER, "seed:evaluation:1")
 
 
 async def test_the_loop_logs_each_skip_and_returns_when_stopped(sqlite_url: DatabaseUrl) -> None:
