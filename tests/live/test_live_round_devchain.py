@@ -113,8 +113,8 @@ async def _first_live_round(world: World, executor: Executor,
 
 
 async def test_the_winner_steers_the_real_vault_and_is_scored_from_chain_state(
-        devchain_clean: Devchain, sqlite_url: DatabaseUrl, tmp_path: Path) -> None:
-    async with live_world(devchain_clean, sqlite_url, tmp_path) as world:
+        devchain_clean: Devchain, db_url: DatabaseUrl, tmp_path: Path) -> None:
+    async with live_world(devchain_clean, db_url, tmp_path) as world:
         async with bot_on_devchain(devchain_clean, tmp_path / "keys.sqlite3", slippage_bps=300) as (bot, url):
             executor = HttpExecutor(url, API_KEY, FAST_RETRIES)
             with traffic(devchain_clean):
