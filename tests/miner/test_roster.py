@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from pathlib import Path
@@ -12,7 +13,8 @@ from bittensor.utils.balance import Balance
 
 from miner.blacklist import CallerPolicy, Roster
 from miner.local_entry import MinerListError, entry, upsert
-from miner.metagraph import roster_of
+from miner.metagraph import MetagraphWatcher, roster_of
+from tests.support.bt_local import free_port
 
 
 def _neuron(uid: int, hotkey: str, tao: float, permit: bool) -> NeuronInfoLite:
@@ -54,3 +56,16 @@ def test_local_entries_are_added_or_replaced_by_uid_and_hotkey(tmp_path: Path) -
     path.write_text('{"not": "a list"}')
     with pytest.raises(MinerListError):
         upsert(path, entry(1, "5A", "127.0.0.1", 8091))
+
+
+async def test_an_unreachable_subtensor_leaves_the_roster_unloaded_and_the_watcher_retrying() -> None:
+    watcher = MetagraphWatcher(f"ws://127.0.0.1:{free_port()}", 98, refresh_s=0.2, call_timeout_s=10)
+    with pytest.raises(ConnectionError):
+        await watcher.refresh()
+    stop = asyncio.Event()
+    task = asyncio.create_task(watcher.run(stop))
+    await asyncio.sleep(0.5)
+    assert not task.done() and not watcher.roster().loaded
+    stop.set()
+    await asyncio.wait_for(task, 20)
+    assert CallerPolicy().verdict("5V", watcher.roster()) == (True, "metagraph not loaded yet")
