@@ -45,6 +45,7 @@ class MinerSettings(BaseSettings):
     netuid: int = Field(98, ge=0, le=65535, description="Subnet uid.", json_schema_extra=_flag("--netuid"))
     network: Network = Field("finney", description="Which network the miner serves; 'local' binds to loopback and allows only --allowed-hotkey callers (no chain).")
     subtensor_network: str | None = Field(None, description="Subtensor network name or ws:// endpoint (defaults to --network).", json_schema_extra=_flag("--subtensor.network"))
+    subtensor_chain_endpoint: str | None = Field(None, description="Subtensor websocket endpoint (overrides --subtensor.network).", json_schema_extra=_flag("--subtensor.chain_endpoint"))
     wallet_name: str = Field("default", min_length=1, description="Coldkey wallet name.", json_schema_extra=_flag("--wallet.name"))
     wallet_hotkey: str = Field("default", min_length=1, description="Hotkey name (the miner signs and is identified with it).", json_schema_extra=_flag("--wallet.hotkey"))
     wallet_path: Path = Field(Path("~/.bittensor/wallets"), description="Wallets directory.", json_schema_extra=_flag("--wallet.path"))
@@ -95,6 +96,11 @@ class MinerSettings(BaseSettings):
         if self.subtensor_network is None:
             self.subtensor_network = self.network
         return self
+
+    @property
+    def subtensor_target(self) -> str:
+        """What ``AsyncSubtensor(network=...)`` connects to: the endpoint, else the network name."""
+        return self.subtensor_chain_endpoint or self.subtensor_network or self.network
 
     @property
     def bind_ip(self) -> str:

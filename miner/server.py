@@ -104,7 +104,7 @@ def _install_signals(stop: asyncio.Event) -> None:
 
 async def _network_roster(settings: MinerSettings, wallet: Wallet) -> typing.Optional[MetagraphWatcher]:
     """finney/test: the watcher after its first read; None when our own hotkey is not registered."""
-    network = settings.subtensor_network or settings.network
+    network = settings.subtensor_target
     watcher = MetagraphWatcher(network, settings.netuid, refresh_s=settings.metagraph_refresh_seconds)
     try:
         roster = await watcher.refresh()
@@ -125,7 +125,7 @@ async def _announce(settings: MinerSettings, axon: bt.Axon) -> None:
     from bittensor.core.async_subtensor import AsyncSubtensor
 
     try:
-        async with AsyncSubtensor(network=settings.subtensor_network or settings.network) as subtensor:
+        async with AsyncSubtensor(network=settings.subtensor_target) as subtensor:
             response = await subtensor.serve_axon(settings.netuid, axon)
         if getattr(response, "success", False) is True:
             logger.info("axon announced on chain at {}:{}", axon.external_ip, axon.external_port)

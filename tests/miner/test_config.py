@@ -41,7 +41,9 @@ def test_the_axon_binds_loopback_in_local_mode_and_everywhere_otherwise() -> Non
     assert _settings(["--network", "local"]).bind_ip == "127.0.0.1"
     assert _settings(["--network", "test"]).bind_ip == "0.0.0.0"
     assert _settings(["--network", "test", "--axon.ip", "10.0.0.5"]).bind_ip == "10.0.0.5"
-    assert _settings(["--network", "test"]).subtensor_network == "test"
+    assert _settings(["--network", "test"]).subtensor_target == "test"
+    endpoint = ["--network", "test", "--subtensor.chain_endpoint", "ws://127.0.0.1:9944"]
+    assert _settings(endpoint).subtensor_target == "ws://127.0.0.1:9944"
 
 
 @pytest.mark.parametrize(("argv", "flag"), [
