@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 CALLER_TIMEOUT_SHARE = 0.8
 """Share of the caller's timeout (``synapse.timeout``, seconds) the strategy may use at most."""
+ROUNDS_REMEMBERED = 1024
+"""Rounds whose first query was logged at INFO (older ones are forgotten first)."""
 
 
 def miner_version() -> str:
@@ -70,6 +73,7 @@ class MinerService:
         self.stats = ServiceStats()
         self.metadata = MinerMetadata(version=miner_version(), model_info=strategy.describe())
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="strategy")
+        self._rounds_seen: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def close(self) -> None:
         """Stop the strategy threads (a decision still running finishes in the background)."""
@@ -86,6 +90,7 @@ class MinerService:
         """Fill the response fields of ``synapse`` and return it."""
         began = time.perf_counter()
         self.stats.queries += 1
+        self._log_new_round(synapse)
         try:
             query = view_of(synapse)
         except BadRequest as exc:
@@ -128,6 +133,18 @@ class MinerService:
         logger.debug("answered job={} block={} outcome={} in {:.1f} ms", synapse.job_id, synapse.block_number,
                      type(decision).__name__.lower(), 1000 * (time.perf_counter() - began))
         return synapse
+
+    def _log_new_round(self, synapse: RebalanceQuery) -> None:
+        """One INFO line per round and caller: what the miner is serving, without a line per query."""
+        caller = synapse.dendrite.hotkey if synapse.dendrite is not None else None
+        key = (synapse.round_id, str(caller))
+        if key in self._rounds_seen:
+            return
+        self._rounds_seen[key] = None
+        if len(self._rounds_seen) > ROUNDS_REMEMBERED:
+            self._rounds_seen.popitem(last=False)
+        logger.info("serving {} round {} of job {} (pool {}) for {}", synapse.round_type, synapse.round_id,
+                    synapse.job_id, synapse.pair_address, caller or "an unsigned caller")
 
     def _checked(self, synapse: RebalanceQuery, decision: Answer, query: QueryView) -> Answer:
         """``decision`` if the validator would accept it, else a keep (logged as a strategy bug)."""
