@@ -16,8 +16,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from common.logs import configure_logging
 from miner.backtest import BacktestWindow, StrategyResult, run_backtest
 from miner.config import MinerSettings
 from miner.errors import BacktestError, UnknownStrategy
@@ -69,6 +71,8 @@ def _services(names: Sequence[str], settings: MinerSettings) -> dict[str, MinerS
 
 async def run(settings: MinerSettings, args: argparse.Namespace) -> int:
     """Run the backtest the arguments describe and print its report; the exit code."""
+    if not (settings.logging_debug or settings.logging_trace):  # a report, not a server: warnings only
+        configure_logging(replace(settings.log_options(), level="WARNING"))
     window = BacktestWindow(
         pool=args.pool.lower(), from_block=args.from_block, to_block=args.to_block,
         checkpoint_blocks=args.checkpoint_blocks, amount0=args.amount0, amount1=args.amount1,
