@@ -19,7 +19,7 @@ from validator.executor import (
     idempotency_key,
 )
 from validator.executor.http import checked_base_url
-from validator.executor_bot.plan import Q192, balancing_swap, floor_after_slippage
+from validator.executor_bot.plan import Q192, balancing_swap
 from validator.logs import mask_secrets
 
 BIG = 2**200 + 12345  # beyond float precision: must travel exactly
@@ -116,6 +116,3 @@ def test_a_token0_shortage_uses_the_price_and_is_refused_if_the_surplus_cannot_p
     assert plan is not None and not plan.zero_for_one and plan.max_amount_in == 100 * (price_4**2 // Q192)
     assert balancing_swap(100, 0, 0, 399, price_4, 0, 0) is None
 
-
-def test_slippage_floors_round_down() -> None:
-    assert floor_after_slippage(10_001, 50) == 9_950 and floor_after_slippage(0, 50) == 0

@@ -23,11 +23,6 @@ Q96 = 1 << 96
 Q192 = 1 << 192
 
 
-def floor_after_slippage(amount: int, slippage_bps: int) -> int:
-    """``amount`` less ``slippage_bps`` (rounded down)."""
-    return amount * (BPS - slippage_bps) // BPS
-
-
 def price_band(sqrt_price_x96: int, slippage_bps: int) -> tuple[int, int]:
     """Q64.96 sqrt prices of the price moved down and up by ``slippage_bps`` (of the price, not its
     root), rounded inwards and kept inside TickMath's range."""
