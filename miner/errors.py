@@ -4,6 +4,7 @@
      +-- BadRequest        a query the miner cannot read (it refuses, giving the message as reason)
      +-- UnknownStrategy   --strategy names no registered strategy (also a ValueError)
      +-- WalletError       the configured wallet or hotkey cannot be loaded
+     +-- PortUnavailable   the axon's address cannot be bound (in use, not a local address)
      +-- BacktestError     the backtest's input (events, window, inventory) is unusable
 """
 
@@ -22,6 +23,10 @@ class UnknownStrategy(MinerError, ValueError):
 
 class WalletError(MinerError):
     """The wallet's hotkey is missing or unreadable; the message says where it was looked for."""
+
+
+class PortUnavailable(MinerError):
+    """The axon cannot listen on the configured address and port; the message names both."""
 
 
 class BacktestError(MinerError):

@@ -13,6 +13,8 @@ gracefully (the axon stops, the metagraph watcher ends); a second signal forces 
 import asyncio
 import os
 import signal
+import socket
+import time
 import typing
 
 import bittensor as bt
@@ -22,7 +24,7 @@ from loguru import logger
 
 from miner.blacklist import CallerPolicy, Roster, RosterSource
 from miner.config import MinerSettings
-from miner.errors import WalletError
+from miner.errors import PortUnavailable, WalletError
 from miner.metagraph import MetagraphWatcher
 from miner.refusal import RefusalPolicy
 from miner.service import MinerService
@@ -31,6 +33,8 @@ from protocol.synapse import RebalanceQuery
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
+LISTEN_TIMEOUT_S = 15.0
+"""Seconds the axon's server thread gets to start listening (``start()`` returns before it does)."""
 
 
 class AxonHandlers:
@@ -80,6 +84,32 @@ def build_axon(wallet: Wallet, settings: MinerSettings, handlers: AxonHandlers) 
     axon.fast_config.host = settings.bind_ip  # bittensor hard-codes 0.0.0.0 in uvicorn's config
     axon.attach(forward_fn=handlers.forward, blacklist_fn=handlers.blacklist, priority_fn=handlers.priority)
     return axon
+
+
+def check_port_free(host: str, port: int) -> None:
+    """``PortUnavailable`` unless ``host:port`` can be bound now: bittensor's server thread would
+    otherwise fail on its own while the process carries on without listening."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortUnavailable(f"the axon cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def wait_until_listening(host: str, port: int, timeout_s: float = LISTEN_TIMEOUT_S) -> None:
+    """Block until ``host:port`` accepts connections (0.0.0.0 is probed on loopback)."""
+    target = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with socket.create_connection((target, port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise PortUnavailable(f"the axon did not start listening on {host}:{port} "
+                                      f"within {timeout_s:.0f} s") from None
+            time.sleep(0.05)
 
 
 def build_service(settings: MinerSettings) -> MinerService:
@@ -135,32 +165,42 @@ async def _announce(settings: MinerSettings, axon: bt.Axon) -> None:
         logger.error("announcing the axon failed ({}: {})", type(exc).__name__, exc)
 
 
+Callers = typing.Tuple[CallerPolicy, RosterSource, typing.Optional[MetagraphWatcher]]
+
+
+async def _callers(settings: MinerSettings, wallet: Wallet) -> typing.Optional[Callers]:
+    """Who may call: the allowlist in local mode, else the metagraph (None: our hotkey is unregistered)."""
+    if settings.network == "local":
+        static = Roster.allowlist(settings.allowed_hotkeys)
+        if not settings.allowed_hotkeys:
+            logger.warning("local mode with no --allowed-hotkey: every caller will be refused")
+        return CallerPolicy(min_stake=0.0, require_permit=True), lambda: static, None
+    watcher = await _network_roster(settings, wallet)
+    if watcher is None:
+        return None
+    return CallerPolicy(settings.min_validator_stake, settings.require_validator_permit), watcher.roster, watcher
+
+
 async def serve(settings: MinerSettings) -> int:
     """Run the miner until SIGINT/SIGTERM; the exit code."""
     wallet = load_wallet(settings)
-    service = build_service(settings)
+    check_port_free(settings.bind_ip, settings.axon_port)
     stop = asyncio.Event()
-    watcher: typing.Optional[MetagraphWatcher] = None
-    if settings.network == "local":
-        static = Roster.allowlist(settings.allowed_hotkeys)
-        roster: RosterSource = lambda: static  # noqa: E731
-        policy = CallerPolicy(min_stake=0.0, require_permit=True)
-        if not settings.allowed_hotkeys:
-            logger.warning("local mode with no --allowed-hotkey: every caller will be refused")
-    else:
-        watcher = await _network_roster(settings, wallet)
-        if watcher is None:
-            return EXIT_FAILURE
-        roster = watcher.roster
-        policy = CallerPolicy(settings.min_validator_stake, settings.require_validator_permit)
-    axon = build_axon(wallet, settings, AxonHandlers(service, policy, roster))
     _install_signals(stop)
+    callers = await _callers(settings, wallet)
+    if callers is None or stop.is_set():
+        return EXIT_FAILURE if callers is None else EXIT_OK
+    policy, roster, watcher = callers
+    service = build_service(settings)
+    axon = build_axon(wallet, settings, AxonHandlers(service, policy, roster))
     if watcher is not None and settings.serve_axon_on_chain:
         await _announce(settings, axon)
-    axon.start()
-    logger.info("miner {} serving on {}:{} (network {}, netuid {}, strategy {})", wallet.hotkey.ss58_address,
-                settings.bind_ip, settings.axon_port, settings.network, settings.netuid, service.strategy.describe())
     try:
+        axon.start()
+        await asyncio.to_thread(wait_until_listening, settings.bind_ip, settings.axon_port)
+        logger.info("miner {} serving on {}:{} (network {}, netuid {}, strategy {})", wallet.hotkey.ss58_address,
+                    settings.bind_ip, settings.axon_port, settings.network, settings.netuid,
+                    service.strategy.describe())
         async with asyncio.TaskGroup() as group:
             if watcher is not None:
                 group.create_task(watcher.run(stop))

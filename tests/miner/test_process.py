@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,16 @@ def test_a_bad_setting_is_one_line_and_exit_2() -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "--network / SN98_MINER_NETWORK" in done.stderr
+
+
+def test_a_port_in_use_is_one_clear_error_and_exit_1(tmp_path: Path) -> None:
+    make_wallet(tmp_path, "miner")
+    with socket.socket() as busy:
+        busy.bind((LOOPBACK, 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        argv = [sys.executable, "-m", "miner", "--network", "local", "--wallet.path", str(tmp_path),
+                "--wallet.name", "miner", "--axon.port", str(port)]
+        done = subprocess.run(argv, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"the axon cannot listen on 127.0.0.1:{port}" in done.stderr
