@@ -110,7 +110,8 @@ async def local_entry(settings: MinerSettings, args: argparse.Namespace) -> int:
     from miner.server import load_wallet
 
     wallet = load_wallet(settings)
-    new = entry(args.uid, wallet.hotkey.ss58_address, settings.axon_external_ip or settings.bind_ip,
+    reachable = "127.0.0.1" if settings.bind_ip in ("0.0.0.0", "::") else settings.bind_ip
+    new = entry(args.uid, wallet.hotkey.ss58_address, settings.axon_external_ip or reachable,
                 settings.axon_external_port or settings.axon_port)
     if args.list is not None:
         upsert(args.list, new)

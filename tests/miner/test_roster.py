@@ -69,3 +69,17 @@ async def test_an_unreachable_subtensor_leaves_the_roster_unloaded_and_the_watch
     stop.set()
     await asyncio.wait_for(task, 20)
     assert CallerPolicy().verdict("5V", watcher.roster()) == (True, "metagraph not loaded yet")
+
+
+def test_local_entry_command_adds_this_miners_hotkey_and_a_reachable_address(tmp_path: Path,
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from miner.cli import main
+    from tests.support.bt_local import make_wallet
+
+    wallet = make_wallet(tmp_path, "m")
+    path = tmp_path / "miners.json"
+    code = main(["local-entry", "--uid", "4", "--list", str(path), "--wallet.path", str(tmp_path),
+                 "--wallet.name", "m", "--axon.port", "8095", "--network", "test"])
+    expected = {"uid": 4, "hotkey": wallet.hotkey.ss58_address, "ip": "127.0.0.1", "port": 8095}
+    assert code == 0 and json.loads(capsys.readouterr().out) == expected
+    assert json.loads(path.read_text()) == [expected]
