@@ -134,9 +134,11 @@ class _Replayer:
         (zero burn) of an unknown position, which changes nothing we track.
         """
         position = self.pool.positions.get(key)
+        if liquidity == 0 and (position is None or position.liquidity == 0):
+            # A poke (the position manager's burn(0) before a collect) of a position whose liquidity
+            # predates the snapshot: it only settles fees we cannot know, so nothing we track changes.
+            return False
         if position is None:
-            if liquidity == 0:
-                return False
             self.pool.adopt_position(*key, liquidity)
         elif position.liquidity < liquidity:
             position.liquidity = liquidity

@@ -54,6 +54,7 @@ class ChainProvider:
     def __init__(self, settings: ValidatorSettings) -> None:
         self.settings = settings
         self._live: ChainSource | None = None
+        self._replays: dict[tuple[str, str], ChainSource] = {}
         self._opened: list[ChainSource] = []
 
     async def for_job(self, job: ActiveJob) -> ChainSource:
@@ -62,9 +63,13 @@ class ChainProvider:
                 self._live = live_source(self.settings)
                 self._opened.append(self._live)
             return self._live
-        source = await self._replay(job)
-        self._opened.append(source)
-        return source
+        # A replay source keeps its virtual clock across restarts of the job's task: a restarted job
+        # continues where it stopped instead of replaying the same blocks again.
+        key = (job.job_id, job.pool)
+        if key not in self._replays:
+            self._replays[key] = await self._replay(job)
+            self._opened.append(self._replays[key])
+        return self._replays[key]
 
     async def _replay(self, job: ActiveJob) -> ChainSource:
         layout = LAYOUTS[self.settings.pool_events_layout].with_prefix(self.settings.pool_events_table_prefix)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from loguru import logger
 
-from validator._waiting import sleep_or_stop
+from validator._waiting import Stopped, sleep_or_stop
 from validator.chain.errors import ReplayExhausted
 from validator.chain.source import ChainSource
 from validator.evaluation import EvaluationRound, EvaluationSettings
@@ -23,6 +23,8 @@ from validator.telemetry import ValidatorMetrics
 ChainFor = Callable[[ActiveJob], Awaitable[ChainSource]]
 LiveLoop = Callable[[ActiveJob, ChainSource, asyncio.Event], Awaitable[None]]
 NO_MINERS_WAIT_S = 30.0
+ROUND_RETRY_FIRST_S = 1.0
+ROUND_RETRY_MAX_S = 120.0
 
 
 @dataclass(slots=True)
@@ -67,19 +69,28 @@ class JobRunner:
 
     async def _evaluation_loop(self, job: ActiveJob, chain: ChainSource, stop: asyncio.Event) -> None:
         log = logger.bind(job=job.job_id)
-        rounds = 0
+        rounds = failures = 0
         while not stop.is_set() and (self.max_rounds == 0 or rounds < self.max_rounds):
             miners = await self.directory.miners()
             if not miners:
                 log.warning("no miners to query; waiting {:.0f}s", NO_MINERS_WAIT_S)
                 await sleep_or_stop(NO_MINERS_WAIT_S, stop)
                 continue
+            rounds += 1
             try:
                 await EvaluationRound(job, chain, self.transport, self.store, miners, self.evaluation, stop,
                                       self.metrics).run()
+                failures = 0
             except ReplayExhausted as exc:
-                log.info("replay window exhausted after {} round(s): {}", rounds, exc)
+                log.info("replay window exhausted after {} round(s): {}", rounds - 1, exc)
                 return
-            rounds += 1
+            except (Stopped, asyncio.CancelledError):
+                raise
+            except Exception as exc:  # the round is recorded failed; the next one starts from a fresh state
+                failures += 1
+                delay = min(ROUND_RETRY_MAX_S, ROUND_RETRY_FIRST_S * 2 ** (failures - 1))
+                log.opt(exception=exc).error("evaluation round failed ({} in a row), next in {:.0f}s: {!r}",
+                                             failures, delay, exc)
+                await sleep_or_stop(delay, stop)
         if self.max_rounds and rounds >= self.max_rounds:
             log.info("round limit reached ({} evaluation rounds)", rounds)

@@ -46,3 +46,16 @@ def test_from_initialize_the_same_unexplained_collect_is_a_mismatch() -> None:
     pool.mint(OWNER, -600, 600, 10**20)
     with pytest.raises(ReplayMismatch):
         replay(pool, [CollectEvent(POOL, 5, 0, OWNER, OWNER, -600, 600, 10, 10)])
+
+
+def test_a_poke_of_a_partly_known_pre_snapshot_position_changes_nothing() -> None:
+    chain = Pool(3000, 60, get_sqrt_ratio_at_tick(0))
+    chain.mint(OWNER, -600, 600, 2 * 10**20)
+    snapshot = chain.snapshot(block_number=10)
+    burned = chain.burn(OWNER, -600, 600, 10**20)  # a partial decrease of the shared NPM position
+    chain.burn(OWNER, -600, 600, 0)  # the position manager's poke before its collect
+    events = [BurnEvent(POOL, 11, 0, OWNER, -600, 600, 10**20, *burned),
+              BurnEvent(POOL, 11, 1, OWNER, -600, 600, 0, 0, 0)]
+    pool = Pool.from_snapshot(snapshot)
+    replay(pool, events, from_snapshot=True)
+    assert (pool.liquidity, pool.sqrt_price_x96) == (chain.liquidity, chain.sqrt_price_x96)
