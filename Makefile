@@ -9,6 +9,7 @@ VENV_STAMP := $(VENV)/.installed
 NPM_DIR := scripts/devchain
 NPM_STAMP := $(NPM_DIR)/node_modules/.installed
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 .PHONY: install test typecheck pytest demo bench clean
 
@@ -33,7 +34,7 @@ pytest: install
 
 test: install typecheck pytest
 
-demo: install
+demo: $(VENV_STAMP)
 	$(PY) -m scripts.localnet $(DEMO_ARGS)
 
 bench: install
