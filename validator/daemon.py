@@ -24,11 +24,19 @@ from validator.chain.replay import ReplayChainSource
 from validator.chain.source import ChainSource
 from validator.config import ValidatorSettings
 from validator.evaluation import EvaluationSettings
-from validator.job_runner import JobRunner
+from validator.executor.base import Executor
+from validator.executor.factory import build_executor
+from validator.job_runner import JobRunner, LiveLoop
+from validator.live import directory_lookup, live_settings_from, run_live_loop
 from validator.jobs import ActiveJob
 from validator.miners.dendrite_v10 import DendriteTransport
 from validator import VERSION_KEY
-from validator.miners.directory import MetagraphMinerDirectory, StaticMinerDirectory, directory_from_settings
+from validator.miners.directory import (
+    MetagraphMinerDirectory,
+    MinerDirectory,
+    StaticMinerDirectory,
+    directory_from_settings,
+)
 from validator.orchestrator import Orchestrator
 from validator.round_store import RoundStore
 from validator.signals import ShutdownSignals
@@ -113,6 +121,18 @@ async def _background(directory: object, stop: asyncio.Event) -> AsyncIterator[N
 SUBTENSOR_BLOCK_S = 12.0
 
 
+def _live_loop(settings: ValidatorSettings, transport: DendriteTransport, store: RoundStore, executor: Executor,
+               directory: MinerDirectory) -> LiveLoop:
+    """Live rounds need a real vault: they run with live chain data only (replay has none to steer)."""
+    lookup = directory_lookup(directory)
+    options = live_settings_from(settings)
+
+    async def loop(job: ActiveJob, chain: ChainSource, stop: asyncio.Event) -> None:
+        await run_live_loop(job, chain, transport, store, executor, lookup, options, stop)
+
+    return loop
+
+
 def _weight_setter(settings: ValidatorSettings, directory: object, chain: SubtensorChainClient | None,
                    own_hotkey: str | None, metrics: ValidatorMetrics) -> WeightSetter:
     async def uids() -> tuple[dict[str, int], int | None, int]:
@@ -160,11 +180,16 @@ async def _run_jobs(settings: ValidatorSettings, wallet: object, stop: asyncio.E
                                   external_ip="127.0.0.1" if settings.network == "local" else None)
     chains = ChainProvider(settings)
     store = RoundStore()
+    executor = build_executor(url=settings.executor_url, api_key=settings.executor_api_key,
+                              timeout_s=settings.executor_timeout_seconds,
+                              connect_timeout_s=settings.executor_connect_timeout_seconds,
+                              attempts=settings.executor_attempts, record_file=settings.executor_record_file)
+    live_loop = _live_loop(settings, transport, store, executor, directory) if settings.chain == "live" else None
     runner = JobRunner(
         chain_for=chains.for_job, transport=transport, directory=directory, store=store,
         evaluation=EvaluationSettings(query_timeout_s=settings.query_timeout_seconds,
                                       block_time_s=settings.block_time_seconds, max_positions=settings.max_positions),
-        max_rounds=settings.max_rounds, metrics=metrics)
+        max_rounds=settings.max_rounds, live_loop=live_loop, metrics=metrics)
     orchestrator = Orchestrator(job_runner=runner.run, store=store, stop=stop, job_refresh_s=settings.job_refresh_seconds,
                                 grace_s=settings.shutdown_grace_seconds,
                                 stop_when_done=settings.chain == "replay" or settings.max_rounds > 0)
@@ -179,6 +204,7 @@ async def _run_jobs(settings: ValidatorSettings, wallet: object, stop: asyncio.E
                 await asyncio.gather(weights_task, return_exceptions=True)
     finally:
         await transport.close()
+        await executor.close()
         await chains.close()
         if chain_client is not None:
             await chain_client.close()
