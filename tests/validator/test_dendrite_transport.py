@@ -3,7 +3,6 @@
 No `from __future__ import annotations`: the Axon reads forward annotations as classes.
 """
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from bittensor_wallet import Wallet
 
 from protocol import AnswerContext, Keep, PositionSpec, ReasonCode, Rebalance, Refuse, Rejection, validate_answer
-from protocol.synapse import RebalanceQuery
+from tests.support import scripted_miners
 from tests.support.bt_local import LOOPBACK, free_port, loopback_network, make_wallet, running_axon
 from validator.miners.dendrite_v10 import DendriteTransport
 from validator.miners.types import MinerEndpoint, RebalanceRequest, ReplyStatus
@@ -34,45 +33,8 @@ def _request(round_id: str = "job-1:eval:1") -> RebalanceRequest:
         current_positions=CURRENT, inventory0=2 * 10**18, inventory1=10**10)
 
 
-async def sensible(synapse: RebalanceQuery) -> RebalanceQuery:
-    assert synapse.sqrt_price_x96 == str(2**96) and synapse.inventory_remaining is not None
-    synapse.desired_positions = [PositionSpec(-120, 120, 10**18, 10**9).to_wire()]
-    return synapse
-
-
-async def hold(synapse: RebalanceQuery) -> RebalanceQuery:
-    synapse.desired_positions = list(synapse.current_positions)
-    return synapse
-
-
-async def refuse(synapse: RebalanceQuery) -> RebalanceQuery:
-    synapse.accepted = False
-    synapse.refusal_reason = "pool not served"
-    return synapse
-
-
-async def slow(synapse: RebalanceQuery) -> RebalanceQuery:
-    await asyncio.sleep(5)
-    return synapse
-
-
-async def raising(synapse: RebalanceQuery) -> RebalanceQuery:
-    raise RuntimeError("strategy crashed")
-
-
-async def malformed(synapse: RebalanceQuery) -> RebalanceQuery:
-    # Bypass pydantic the way a hostile miner's own code could: the JSON carries a string tick.
-    synapse.__dict__["desired_positions"] = [{"tick_lower": "abc", "tick_upper": 60,
-                                              "allocation0": "1", "allocation1": "1"}]
-    return synapse
-
-
-async def greedy(synapse: RebalanceQuery) -> RebalanceQuery:
-    synapse.desired_positions = [PositionSpec(-60, 60, 10**30, 0).to_wire()]
-    return synapse
-
-
-BEHAVIOURS = [sensible, hold, refuse, slow, raising, malformed, greedy]
+BEHAVIOURS = [scripted_miners.sensible, scripted_miners.hold, scripted_miners.refuse, scripted_miners.slow,
+              scripted_miners.raising, scripted_miners.malformed, scripted_miners.greedy]
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +74,7 @@ async def test_each_behaviour_gets_the_right_reply_and_decision(
     assert isinstance(decide("sensible"), Rebalance)
     assert isinstance(decide("hold"), Keep)
     refused = decide("refuse")
-    assert isinstance(refused, Refuse) and refused.reason == "pool not served"
+    assert isinstance(refused, Refuse) and refused.reason == "this pool is not served"
     assert by_name["slow"].status is ReplyStatus.TIMEOUT and by_name["slow"].answer is None
     assert by_name["slow"].elapsed_ms < 4000
     assert by_name["raising"].status is ReplyStatus.MINER_ERROR
