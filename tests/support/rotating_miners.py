@@ -1,0 +1,78 @@
+"""Miner forwards for load runs: an honest cheap strategy, and misbehaviour that rotates.
+
+A rotating miner picks one fault per query from ``FAULTS`` by (its own offset + the checkpoint's
+block number), so over a run every fault is seen and no miner is always the same kind of bad:
+slower than the validator's timeout, garbage positions, a refusal, an allocation above inventory,
+or a crash (HTTP 500).
+
+No `from __future__ import annotations`: the Axon reads the forward's annotation as a class.
+"""
+
+import asyncio
+import zlib
+from collections.abc import Awaitable, Callable
+
+from protocol.synapse import RebalanceQuery
+from tests.support import scripted_miners
+
+Forward = Callable[[RebalanceQuery], Awaitable[RebalanceQuery]]
+FAULTS = ("timeout", "garbage", "refusal", "over_allocation", "crash")
+SLOW_S = 30.0  # far above any timeout a load run uses: the query always times out
+
+
+async def _timeout(synapse: RebalanceQuery) -> RebalanceQuery:
+    await asyncio.sleep(SLOW_S)
+    return synapse
+
+
+async def _garbage(synapse: RebalanceQuery) -> RebalanceQuery:
+    synapse.__dict__["desired_positions"] = [{"tick_lower": "x" * 200, "tick_upper": [1, {"a": None}],
+                                              "allocation0": "1e30", "allocation1": -5}]
+    return synapse
+
+
+async def _crash(synapse: RebalanceQuery) -> RebalanceQuery:
+    raise RuntimeError("rotating miner crashed on purpose")
+
+
+_BY_FAULT: dict[str, Forward] = {
+    "timeout": _timeout,
+    "garbage": _garbage,
+    "refusal": scripted_miners.refuse,
+    "over_allocation": scripted_miners.greedy,
+    "crash": _crash,
+}
+
+
+def fault_for(offset: int, round_id: str, block_number: int) -> str:
+    """The fault a rotating miner with ``offset`` commits for this query (deterministic)."""
+    salt = zlib.crc32(round_id.encode())
+    return FAULTS[(offset + salt + block_number) % len(FAULTS)]
+
+
+def rotating(offset: int) -> Forward:
+    """A forward that misbehaves on every query, in a way that changes from query to query."""
+
+    async def rotating_forward(synapse: RebalanceQuery) -> RebalanceQuery:
+        fault = fault_for(offset, synapse.round_id, synapse.block_number)
+        return await _BY_FAULT[fault](synapse)
+
+    return rotating_forward
+
+
+def plan(count: int, misbehaving_share: float) -> list[str]:
+    """Behaviour names for ``count`` miners: every ``1/share``-th one rotates, the rest are sensible.
+
+    Spreading the bad ones evenly keeps them on every farm process."""
+    if misbehaving_share <= 0:
+        return ["sensible"] * count
+    step = max(1, round(1 / misbehaving_share))
+    return ["rotating" if i % step == step - 1 else "sensible" for i in range(count)]
+
+
+def forward_named(name: str, uid: int) -> Forward:
+    """The forward for a behaviour name of ``plan`` or of ``scripted_miners``."""
+    if name == "rotating":
+        return rotating(uid)
+    forward: Forward = getattr(scripted_miners, name)
+    return forward
