@@ -1,7 +1,7 @@
 """Miner forwards for load runs: an honest cheap strategy, and misbehaviour that rotates.
 
-A rotating miner picks one fault per query from ``FAULTS`` by (its own offset + the checkpoint's
-block number), so over a run every fault is seen and no miner is always the same kind of bad:
+A rotating miner commits the next fault of ``FAULTS`` on each query it receives (starting at its own
+offset), so over a run every fault is seen and no miner is always the same kind of bad:
 slower than the validator's timeout, garbage positions, a refusal, an allocation above inventory,
 or a crash (HTTP 500).
 
@@ -9,7 +9,7 @@ No `from __future__ import annotations`: the Axon reads the forward's annotation
 """
 
 import asyncio
-import zlib
+import itertools
 from collections.abc import Awaitable, Callable
 
 from protocol.synapse import RebalanceQuery
@@ -44,17 +44,12 @@ _BY_FAULT: dict[str, Forward] = {
 }
 
 
-def fault_for(offset: int, round_id: str, block_number: int) -> str:
-    """The fault a rotating miner with ``offset`` commits for this query (deterministic)."""
-    salt = zlib.crc32(round_id.encode())
-    return FAULTS[(offset + salt + block_number) % len(FAULTS)]
-
-
 def rotating(offset: int) -> Forward:
     """A forward that misbehaves on every query, in a way that changes from query to query."""
+    served = itertools.count(offset)
 
     async def rotating_forward(synapse: RebalanceQuery) -> RebalanceQuery:
-        fault = fault_for(offset, synapse.round_id, synapse.block_number)
+        fault = FAULTS[next(served) % len(FAULTS)]
         return await _BY_FAULT[fault](synapse)
 
     return rotating_forward
