@@ -36,6 +36,20 @@ class MinerSlot:
     checkpoints: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def scored(self) -> bool:
+        """Refusing before any valid answer declines the round (not scored, no penalty); a miner
+        that refuses after playing is scored on its portfolio as it stands, held to the round's end,
+        so that refusing a round once it looks bad cannot erase the loss."""
+        return not self.refused or self.valid_answers > 0
+
+    def answer_fingerprint(self) -> tuple[tuple[object, ...], ...]:
+        """Everything this miner answered in the round, in order (outcomes, reasons, positions;
+        not timings): equal fingerprints mean identical play (copies share one rank score)."""
+        return tuple((c["block"], c["outcome"], c["reason_code"],
+                      None if c["positions"] is None else tuple(tuple(p) for p in c["positions"]))
+                     for c in self.checkpoints)
+
+    @property
     def mean_response_ms(self) -> float:
         return self.response_ms_total / self.responses if self.responses else float("inf")
 

@@ -36,7 +36,7 @@ from validator.miners.transport import MinerTransport
 from validator.miners.types import MinerEndpoint, MinerReply, RebalanceRequest, ReplyStatus
 from validator.round_store import ParticipationUpdate, RoundStore, ScoreUpdate
 from simulator.targets import target_named
-from validator.scoring import Contender, rank_scores, winner
+from validator.scoring import Contender, rank_scores_sharing_copies, winner
 from validator.telemetry import ValidatorMetrics
 
 
@@ -215,12 +215,14 @@ class EvaluationRound:
     async def _finish(self, row: Round, batch: RoundBatch, start_block: int, end_block: int) -> RoundSummary:
         target = target_named(self.job.target)
         metrics = batch.metrics()
-        scored = [slot for slot in self.slots if not slot.refused]
+        scored = [slot for slot in self.slots if slot.scored]
         raw = {s.endpoint.hotkey: (target(metrics[s.index]) if s.valid_answers else None) for s in scored}
-        ranks = rank_scores(raw)
+        ranks = rank_scores_sharing_copies(raw, {s.endpoint.hotkey: s.answer_fingerprint()
+                                                 for s in scored if s.valid_answers})
         previous = await self.store.previous_combined(self.job.db_id)
         best = winner([Contender(s.endpoint.hotkey, s.endpoint.uid, raw[s.endpoint.hotkey],
-                                 previous.get(s.endpoint.hotkey, 0.0), s.mean_response_ms) for s in scored])
+                                 previous.get(s.endpoint.hotkey, 0.0), s.mean_response_ms)
+                      for s in scored if not s.refused])
         await self.store.finish_evaluation(
             row, end_block=end_block, end_sqrt_price_x96=batch.sqrt_price_x96,
             winner=(best.hotkey, best.uid) if best else None,

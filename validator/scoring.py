@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -20,6 +20,8 @@ LIVE_EMA_OLD = 0.7
 LIVE_EMA_NEW = 0.3
 EVALUATION_WEIGHT = 0.6
 LIVE_WEIGHT = 0.4
+
+
 def rank_scores(raw: Mapping[str, float | None]) -> dict[str, float]:
     """Rank-normalise raw scores to [0, 1]: the share of the other miners each one beats, ties
     counting half. ``None`` (no valid answer in the round) ranks below everyone and scores 0."""
@@ -37,6 +39,24 @@ def rank_scores(raw: Mapping[str, float | None]) -> dict[str, float]:
     return result
 
 
+def rank_scores_sharing_copies(raw: Mapping[str, float | None], answers: Mapping[str, Hashable]) -> dict[str, float]:
+    """``rank_scores`` where miners whose whole answer sequence in the round is identical split one rank.
+
+    ``answers`` maps hotkeys to a fingerprint of everything each answered in the round (hotkeys
+    missing from it stand alone). Identical play gives identical raw scores, so each group of ``k``
+    copies is ranked as ONE miner among the distinct answer sequences and each copy gets ``1/k`` of
+    that rank score. Registering more hotkeys to repeat a strategy therefore adds nothing: the group
+    earns exactly what one of them alone would, and no one else's rank moves.
+    """
+    groups: dict[Hashable, list[str]] = {}
+    for key in raw:
+        if key in answers:
+            groups.setdefault(answers[key], []).append(key)
+    lead = {key: members[0] for members in groups.values() for key in members}
+    distinct = {key: value for key, value in raw.items() if lead.get(key, key) == key}
+    ranked = rank_scores(distinct)
+    sizes = {members[0]: len(members) for members in groups.values()}
+    return {key: ranked[lead.get(key, key)] / sizes.get(lead.get(key, key), 1) for key in raw}
 
 
 def ema(old: float, new: float, old_weight: float) -> float:

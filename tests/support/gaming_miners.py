@@ -6,7 +6,7 @@ State that must survive between checkpoints (a miner's own memory) is kept per r
 
 from protocol.models import Position
 from protocol.synapse import RebalanceQuery
-from tests.support.scripted_miners import _centred, sensible
+from tests.support.scripted_miners import WIDTH_TICKS, _centred, sensible
 
 _FIRST_ANSWER: dict[str, Position] = {}
 
@@ -82,9 +82,11 @@ async def late_refuser(synapse: RebalanceQuery) -> RebalanceQuery:
 
 
 async def refuses_round_two(synapse: RebalanceQuery) -> RebalanceQuery:
-    """Honest in every round but the second, which it declines up front."""
+    """Honest (a range twice as wide as ``sensible``'s) in every round but the second, which it
+    declines up front."""
     if synapse.round_id.endswith(":2"):
         synapse.accepted = False
         synapse.refusal_reason = "not this round"
         return synapse
-    return await sensible(synapse)
+    synapse.desired_positions = [_centred(synapse, 2 * WIDTH_TICKS)]
+    return synapse
