@@ -26,7 +26,7 @@ from simulator.events import PoolEvent
 from validator.chain.abi import checksum
 from validator.chain.errors import RpcResponseError
 from validator.chain.logs import fetch_pool_events
-from validator.chain.pool_reader import block_header, read_pool_state
+from validator.chain.pool_reader import block_header, read_pool_info, read_pool_state
 from validator.chain.rpc import RpcClient
 from validator.chain.types import PoolInfo, PoolState, VaultState
 from validator.chain.vaults import VAULT_KINDS, read_eoa_vault, read_liquidity_manager_vault
@@ -77,7 +77,7 @@ class LiveChainSource:
         """Tokens, decimals, fee, spacing and kind (cached after the first read)."""
         address = checksum(pool)
         if address not in self._pools:
-            await self.pool_state(address, block_number)
+            self._pools[address] = await read_pool_info(self.rpc, address, block_number)
         return self._pools[address]
 
     async def vault_state(self, vault: str, kind: str, pool: str, block_number: int) -> VaultState:

@@ -91,6 +91,21 @@ async def _decimals(rpc: RpcClient, tokens: tuple[str, str], block_number: int) 
     return d0, d1
 
 
+async def read_pool_info(rpc: RpcClient, pool: str, block_number: int) -> PoolInfo:
+    """Identity of the pool (tokens, decimals, fee, spacing, kind) without the tick scan: two rounds."""
+    address = checksum(pool)
+    head = await _round1(rpc, address, block_number)
+    tokens = (checksum(head.values["token0"]), checksum(head.values["token1"]))
+    decimals = await _decimals(rpc, tokens, block_number)
+    return _info(address, head, tokens, decimals)
+
+
+def _info(address: str, head: _Head, tokens: tuple[str, str], decimals: tuple[int, int]) -> PoolInfo:
+    return PoolInfo(address=address, token0=tokens[0], token1=tokens[1], decimals0=decimals[0],
+                    decimals1=decimals[1], fee=int(head.values["fee"]), tick_spacing=int(head.values["tickSpacing"]),
+                    kind=head.kind)
+
+
 async def read_pool_state(rpc: RpcClient, pool: str, block_number: int, *, max_words: int) -> PoolState:
     """The pool's state at ``block_number`` (see the module docstring)."""
     address = checksum(pool)
@@ -111,8 +126,7 @@ async def read_pool_state(rpc: RpcClient, pool: str, block_number: int, *, max_w
         block_number=block_number, unstaked_fee=int(v["unstakedFee"]) if slip else None,
         staked_liquidity=int(v["stakedLiquidity"]) if slip else 0,
     )
-    info = PoolInfo(address=address, token0=tokens[0], token1=tokens[1], decimals0=decimals[0],
-                    decimals1=decimals[1], fee=int(v["fee"]), tick_spacing=spacing, kind=head.kind)
+    info = _info(address, head, tokens, decimals)
     staked = {t: r.staked_liquidity_net for t, r in scan.ticks.items() if r.staked_liquidity_net} if slip else {}
     return PoolState(info=info, snapshot=snapshot, block_number=block_number, block_timestamp=head.timestamp,
                      scanned_tick_lower=scan.tick_lower, scanned_tick_upper=scan.tick_upper,
