@@ -90,3 +90,23 @@ async def refuses_round_two(synapse: RebalanceQuery) -> RebalanceQuery:
         return synapse
     synapse.desired_positions = [_centred(synapse, 2 * WIDTH_TICKS)]
     return synapse
+
+
+async def falling_knife(synapse: RebalanceQuery) -> RebalanceQuery:
+    """All token1 in a range just below the price: a falling price converts it all into token0."""
+    spacing, tick = synapse.tick_spacing, synapse.tick or 0
+    upper = tick // spacing * spacing
+    _, amount1 = _inventory(synapse)
+    synapse.desired_positions = [Position(tick_lower=upper - 10 * spacing, tick_upper=upper, allocation0="0",
+                                          allocation1=amount1)]
+    return synapse
+
+
+async def old_owner(synapse: RebalanceQuery) -> RebalanceQuery:
+    """The hotkey that held a uid before it was recycled (plays honestly)."""
+    return await sensible(synapse)
+
+
+async def new_owner(synapse: RebalanceQuery) -> RebalanceQuery:
+    """A new hotkey registered on a recycled uid (plays a one-tick range: a different strategy)."""
+    return await one_tick(synapse)
