@@ -15,6 +15,7 @@ _FAILED_OUTCOME = {
     ReplyStatus.REJECTED: PredictionOutcome.TRANSPORT_ERROR,
     ReplyStatus.MINER_ERROR: PredictionOutcome.TRANSPORT_ERROR,
     ReplyStatus.TRANSPORT_ERROR: PredictionOutcome.TRANSPORT_ERROR,
+    ReplyStatus.OVERSIZED: PredictionOutcome.TRANSPORT_ERROR,
 }
 
 

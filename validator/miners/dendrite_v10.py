@@ -5,7 +5,9 @@ checked; in-flight requests stay below the HTTP connection pool size (with aioht
 of 100, 256 concurrent queries fail with "Nonce is too old"); the dendrite's ``synapse_history``
 is cleared after every batch (it grows by one entry per call). The miner's raw JSON is kept, so a
 response that does not even fit the synapse model still gets a precise rejection reason from the
-protocol layer instead of a generic "invalid response".
+protocol layer instead of a generic "invalid response". A response body is read up to
+``max_response_bytes`` and no further (bittensor reads the whole body otherwise, so one miner could
+make the validator hold 100 MB per query): a larger one is cut off and reported as ``OVERSIZED``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from protocol.synapse import RebalanceQuery
 from validator.miners.types import MinerEndpoint, MinerReply, RebalanceRequest, ReplyStatus
 
 RESPONSE_FIELDS = ("accepted", "refusal_reason", "desired_positions", "miner_metadata")
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+"""Bytes of one response body: the synapse echo plus 10 positions is a few kB; a 1 MB field still
+fits, so the protocol layer names what is wrong with it (oversized_field, absurd_size, ...)."""
 _STATUS_BY_CODE = {
     200: ReplyStatus.OK, 408: ReplyStatus.TIMEOUT, 503: ReplyStatus.UNREACHABLE,
     401: ReplyStatus.REJECTED, 403: ReplyStatus.REJECTED, 500: ReplyStatus.MINER_ERROR,
@@ -32,20 +37,66 @@ _STATUS_BY_CODE = {
 }
 
 
-class _KeepingDendrite(bt.Dendrite):
-    """A Dendrite with a sized connection pool that remembers each response's raw JSON."""
+class ResponseTooLarge(Exception):
+    """A miner's response body is larger than the transport reads."""
 
-    def __init__(self, wallet: Wallet, pool_size: int) -> None:
+
+class _BoundedResponse(aiohttp.ClientResponse):
+    """A response whose body is read in chunks and abandoned past ``max_bytes`` (declared or sent)."""
+
+    max_bytes = MAX_RESPONSE_BYTES
+
+    async def read(self) -> bytes:
+        if self._body is None:
+            declared = self.content_length
+            if declared is not None and declared > self.max_bytes:
+                self.close()
+                raise ResponseTooLarge(f"response declares {declared} bytes, at most {self.max_bytes} read")
+            self._body = await self._read_bounded()
+        return await super().read()
+
+    async def _read_bounded(self) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in self.content.iter_any():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise ResponseTooLarge(f"response body passed {self.max_bytes} bytes")
+                chunks.append(chunk)
+        except BaseException:
+            self.close()
+            raise
+        return b"".join(chunks)
+
+
+def _bounded_response_class(max_bytes: int) -> type[aiohttp.ClientResponse]:
+    return type("BoundedResponse", (_BoundedResponse,), {"max_bytes": max_bytes})
+
+
+class _KeepingDendrite(bt.Dendrite):
+    """A Dendrite with a sized connection pool and a bounded response size that remembers each
+    response's raw JSON (and which calls were cut off for size)."""
+
+    def __init__(self, wallet: Wallet, pool_size: int, max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
         super().__init__(wallet=wallet)
         self._pool_size = pool_size
+        self._response_class = _bounded_response_class(max_response_bytes)
         self.raw_responses: dict[int, Any] = {}
+        self.oversized: dict[int, str] = {}
 
     @property
     async def session(self) -> aiohttp.ClientSession:
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
-            self._session = aiohttp.ClientSession(connector=connector)
+            self._session = aiohttp.ClientSession(connector=connector, response_class=self._response_class)
         return self._session
+
+    def process_error_message(self, synapse: bt.Synapse, request_name: str, exception: Exception) -> bt.Synapse:
+        if isinstance(exception, ResponseTooLarge):
+            self.oversized[id(synapse)] = str(exception)
+        result: bt.Synapse = super().process_error_message(synapse, request_name, exception)
+        return result
 
     def process_server_response(
         self, server_response: aiohttp.ClientResponse, json_response: Any, local_synapse: bt.Synapse
@@ -85,13 +136,16 @@ def _answer_fields(raw: Any) -> dict[str, Any] | None:
 class DendriteTransport:
     """``MinerTransport`` over the v10 dendrite, with at most ``max_in_flight`` calls at once."""
 
-    def __init__(self, wallet: Wallet, *, max_in_flight: int = 256, external_ip: str | None = None) -> None:
+    def __init__(self, wallet: Wallet, *, max_in_flight: int = 256, external_ip: str | None = None,
+                 max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
         """``external_ip``: the address to advertise instead of asking outside services for it
-        (bittensor's Dendrite looks the public IP up at construction; local networks pass 127.0.0.1)."""
+        (bittensor's Dendrite looks the public IP up at construction; local networks pass 127.0.0.1).
+        ``max_response_bytes``: the most of one response body read (larger ones are ``OVERSIZED``)."""
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be >= 1")
         with _advertised_ip(external_ip):
-            self._dendrite = _KeepingDendrite(wallet, pool_size=max_in_flight + 64)
+            self._dendrite = _KeepingDendrite(wallet, pool_size=max_in_flight + 64,
+                                              max_response_bytes=max_response_bytes)
         self._slots = asyncio.Semaphore(max_in_flight)
 
     async def query_many(
@@ -115,6 +169,9 @@ class DendriteTransport:
                                                deserialize=False)
             elapsed_ms = int((time.perf_counter() - started) * 1000)
             raw = self._dendrite.raw_responses.pop(id(synapse), None)
+            cut = self._dendrite.oversized.pop(id(synapse), None)
+        if cut is not None:
+            return MinerReply(endpoint, ReplyStatus.OVERSIZED, elapsed_ms, None, None, cut)
         return self._reply(endpoint, result, raw, elapsed_ms)
 
     @staticmethod

@@ -71,6 +71,7 @@ class ReplyStatus(str, Enum):
     UNREACHABLE = "unreachable"
     REJECTED = "rejected"  # the axon refused us: blacklisted, bad signature, ...
     MINER_ERROR = "miner_error"  # the miner's code raised, or sent a response we could not parse
+    OVERSIZED = "oversized_response"  # the response body passed the transport's size bound
     TRANSPORT_ERROR = "transport_error"
 
 
