@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import psutil  # type: ignore[import-untyped]
 import pytest
 
 from db.urls import parse_database_url
@@ -25,6 +24,7 @@ from tests.support.bt_local import LOOPBACK, make_wallet
 from tests.support.hostile_miners import HOSTILE, HOSTILE_AXONS, RAW_SERVERS, raw_servers
 from tests.support.replay_rounds import ReplayWindow, day1_history, replay_rounds
 from tests.support.round_rows import RoundRows, read_round_rows
+from tests.support.rss import sampled_rss
 from validator.miners.types import MinerEndpoint
 
 pytestmark = [
@@ -44,6 +44,7 @@ class Played:
     rows: RoundRows
     seconds: float
     rss_growth: int
+    """The peak RSS above the round's start (bytes)."""
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +61,10 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
                 miners = [m.endpoint() for m in network.miners] + extra
                 async with replay_rounds(parse_database_url(f"sqlite://{root / 'jobs.sqlite3'}"), network, WINDOW,
                                          miners) as rounds:
-                    process = psutil.Process()
-                    before, began = process.memory_info().rss, time.monotonic()
-                    await rounds.run(1)
-                    took, after = time.monotonic() - began, process.memory_info().rss
-                    return Played(await read_round_rows(names), took, after - before)
+                    began = time.monotonic()
+                    with sampled_rss() as rss:  # unbounded, the 100 MB answer alone peaks at ~200 MiB
+                        await rounds.run(1)
+                    return Played(await read_round_rows(names), time.monotonic() - began, rss.growth)
 
         yield run_in_own_loop(play())
 
