@@ -12,8 +12,12 @@ Prints JSON: rounds completed and failed (per job), queries, failed queries by c
 answers by reason, refusals, per-round wall time and overhead (round wall time minus, at each
 checkpoint, the slowest miner's response time: what the round spends besides waiting for miners)
 as p50/p99 in seconds, and the daemon's peak RSS (VmHWM). Exit code 1 if any round failed.
+Failed queries are split into honest and misbehaving miners': an honest miner's failure is a
+capacity problem of the validator (or of the farm on a small machine), never the miner's intent.
+The query slots (``--max-concurrent-queries``) are twice the miners, so the two jobs' checkpoints
+never queue behind each other and the slowest reply is the checkpoint's wait.
 
-    python -m scripts.load_test [--miners 256] [--misbehaving 0.1] [--rounds 20] [--timeout 3]
+    python -m scripts.load_test [--miners 256] [--misbehaving 0.1] [--rounds 20] [--timeout 5]
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ class LoadOptions:
     misbehaving: float = 0.1
     rounds: int = 20
     processes: int = 4
-    timeout_s: float = 3.0
+    timeout_s: float = 5.0
     jobs_db_url: str | None = None
 
 
@@ -84,7 +88,7 @@ def run_daemon(work: Path, jobs_db: str, events_db: str, miners_file: Path, opti
             "--jobs-db-url", jobs_db, "--pool-events-db-url", events_db, "--wallet.path", str(wallets),
             "--wallet.name", "validator", "--miners-file", str(miners_file), "--max-rounds", str(options.rounds),
             "--query-timeout-seconds", str(options.timeout_s), "--job-refresh-seconds", "1",
-            "--shutdown-grace-seconds", "5", "--block-time-seconds", str(BLOCK_TIME_S), "--max-concurrent-queries", str(max(1, options.miners)),
+            "--shutdown-grace-seconds", "5", "--block-time-seconds", str(BLOCK_TIME_S), "--max-concurrent-queries", str(2 * options.miners),
             "--replay-vault-amount0", str(VAULT_AMOUNTS[0]), "--replay-vault-amount1", str(VAULT_AMOUNTS[1])]
     log = (work / "validator.log").open("wb")
     daemon = subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log,
@@ -118,7 +122,7 @@ async def read_rows(jobs_db: str) -> tuple[list[dict[str, Any]], list[dict[str, 
         rounds = await connection.execute_query_dict(
             "SELECT r.id, j.job_id, r.status, r.end_reason, r.started_at, r.finished_at FROM rounds r "
             "JOIN jobs j ON j.id = r.job_id WHERE r.round_type = 'evaluation' ORDER BY r.id")
-        predictions = await connection.execute_query_dict("SELECT round_id, checkpoints FROM predictions")
+        predictions = await connection.execute_query_dict("SELECT round_id, miner_uid, checkpoints FROM predictions")
     return list(rounds), list(predictions)
 
 
@@ -127,16 +131,20 @@ def _checkpoints(prediction: dict[str, Any]) -> list[dict[str, Any]]:
     return list(json.loads(raw) if isinstance(raw, str) else raw)
 
 
-def summarize(rounds: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dict[str, Any]:
-    """The run's figures from the rows the daemon wrote (see the module docstring)."""
-    failed, rejected, outcomes = Counter[str](), Counter[str](), Counter[str]()
+def summarize(rounds: list[dict[str, Any]], predictions: list[dict[str, Any]],
+              behaviours: list[str]) -> dict[str, Any]:
+    """The run's figures from the rows the daemon wrote (see the module docstring); ``behaviours``
+    by uid tells honest from misbehaving miners' failed queries."""
+    failed = {"honest": Counter[str](), "misbehaving": Counter[str]()}
+    rejected, outcomes = Counter[str](), Counter[str]()
     slowest: dict[tuple[int, int], int] = {}
     for prediction in predictions:
+        who = "honest" if behaviours[int(prediction["miner_uid"])] == "sensible" else "misbehaving"
         for checkpoint in _checkpoints(prediction):
             outcome = checkpoint["outcome"]
             outcomes[outcome] += 1
             if outcome in FAILED_OUTCOMES:
-                failed[str(checkpoint["reason_code"])] += 1
+                failed[who][str(checkpoint["reason_code"])] += 1
             elif outcome == "rejected":
                 rejected[str(checkpoint["reason_code"])] += 1
             key = (int(prediction["round_id"]), int(checkpoint["block"]))
@@ -155,7 +163,7 @@ def summarize(rounds: list[dict[str, Any]], predictions: list[dict[str, Any]]) -
         "rounds_by_job": dict(Counter(f"{r['job_id']}:{r['status']}" for r in rounds)),
         "failure_reasons": [str(r["end_reason"]) for r in rounds if r["status"] != "completed"],
         "queries": sum(outcomes.values()), "outcomes": dict(outcomes),
-        "failed_queries_by_cause": dict(failed), "rejected_answers_by_reason": dict(rejected),
+        "failed_queries_by_cause": {who: dict(causes) for who, causes in failed.items()}, "rejected_answers_by_reason": dict(rejected),
         "round_wall_s": {"p50": round(percentile(walls, 0.5), 3), "p99": round(percentile(walls, 0.99), 3)},
         "round_overhead_s": {"p50": round(percentile(overheads, 0.5), 3),
                              "p99": round(percentile(overheads, 0.99), 3)},
@@ -178,7 +186,7 @@ def run_load(work: Path, options: LoadOptions) -> dict[str, Any]:
     with AxonFarm(work / "farm", behaviours, processes=options.processes) as farm:
         miners_file = farm.write_miners_file(work / "miners.json")
         code, peak = run_daemon(work, jobs_db, events_db, miners_file, options, work / "wallets")
-    report = summarize(*asyncio.run(read_rows(jobs_db)))
+    report = summarize(*asyncio.run(read_rows(jobs_db)), behaviours)
     return {"miners": options.miners, "misbehaving": behaviours.count("rotating"), "jobs": len(jobs),
             "rounds_per_job": options.rounds, "query_timeout_s": options.timeout_s, "daemon_exit_code": code,
             "daemon_peak_rss_mib": round(peak, 1), "total_wall_s": round(time.perf_counter() - started, 1), **report}
@@ -191,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misbehaving", type=float, default=0.1, help="Share of rotating misbehavers (0..1).")
     parser.add_argument("--rounds", type=int, default=20, help="Evaluation rounds per job.")
     parser.add_argument("--processes", type=int, default=4, help="Farm processes serving the axons.")
-    parser.add_argument("--timeout", type=float, default=3.0, help="The validator's query timeout, seconds.")
+    parser.add_argument("--timeout", type=float, default=5.0, help="The validator's query timeout, seconds.")
     parser.add_argument("--jobs-db-url", default=None, help="An EMPTY PostgreSQL database (default: a SQLite file).")
     parser.add_argument("--keep", type=Path, default=None, help="Keep the work folder (DBs, logs) here.")
     args = parser.parse_args(argv)

@@ -1,0 +1,120 @@
+"""The daemon as a real process for fault tests: databases, a few real axons, row checks.
+
+The miners are real axons in one farm process (``tests.support.axon_farm``); the chain data is the
+shipped devchain dataset replayed (``scripts/localnet/data``, always present); the jobs DB is
+whatever the test passes (a SQLite file, the shared PostgreSQL or a private server).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from db.connection import open_databases
+from db.urls import parse_database_url
+from scripts.bench_round import VAULT_AMOUNTS, dataset_pools, validator_cli
+from tests.conftest import run_in_own_loop
+
+ROOT = Path(__file__).resolve().parents[2]
+BEHAVIOURS = ["sensible", "sensible", "sensible", "sensible", "hold", "refuse", "greedy"]
+REFUSING = {"refuse"}
+
+
+def add_job(jobs_db: str, job_id: str, pool: str, round_s: int = 60, checkpoint_blocks: int = 10) -> None:
+    validator_cli("--jobs-db-url", jobs_db, "jobs", "add", job_id, "--sn-liquidity-manager-address",
+                  "0x000000000000000000000000000000000000dEaD", "--pair-address", pool,
+                  "--round-duration-seconds", str(round_s), "--checkpoint-blocks", str(checkpoint_blocks))
+
+
+def first_pool() -> str:
+    return dataset_pools()[0]
+
+
+def start_daemon(jobs_db: str, events_db: str, miners_file: Path, wallets: Path, log: Path, *extra: str,
+                 preexec: Callable[[], None] | None = None) -> subprocess.Popen[bytes]:
+    """``python -m validator`` in local + replay mode; its output goes to ``log``."""
+    args = [sys.executable, "-m", "validator", "--network", "local", "--chain", "replay",
+            "--jobs-db-url", jobs_db, "--pool-events-db-url", events_db, "--wallet.path", str(wallets),
+            "--wallet.name", "validator", "--miners-file", str(miners_file), "--query-timeout-seconds", "5",
+            "--job-refresh-seconds", "0.5", "--shutdown-grace-seconds", "5",
+            "--replay-vault-amount0", str(VAULT_AMOUNTS[0]), "--replay-vault-amount1", str(VAULT_AMOUNTS[1]), *extra]
+    with log.open("ab") as out:
+        return subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=out,
+                                stderr=subprocess.STDOUT, preexec_fn=preexec)
+
+
+def kill(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+async def _rows(jobs_db: str, sql: str) -> list[dict[str, Any]]:
+    from tortoise.connection import get_connection
+
+    async with open_databases(parse_database_url(jobs_db)):
+        return list(await get_connection("jobs").execute_query_dict(sql))
+
+
+def rows(jobs_db: str, sql: str) -> list[dict[str, Any]]:
+    """The result of one SELECT on the jobs DB (a connection of its own, in its own loop)."""
+    return run_in_own_loop(_rows(jobs_db, sql))
+
+
+def wait_until(predicate: Callable[[], object], timeout_s: float, what: str,
+               process: subprocess.Popen[bytes] | None = None, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if process is not None and process.poll() is not None:
+            tail = log.read_text(errors="replace")[-4000:] if log else ""
+            raise AssertionError(f"the daemon exited ({process.returncode}) while waiting for {what}:\n{tail}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        time.sleep(0.1)
+
+
+def check_round_rows(jobs_db: str, miners: list[dict[str, object]]) -> dict[str, int]:
+    """The invariants every stop, crash or fault must keep; returns the round counts by status.
+
+    No round pending or active; a completed round has exactly one prediction per miner and one
+    result per scored (non-refusing) miner; a failed round has neither; per miner, the EMA was
+    fed exactly once per completed round, refusals counted once per completed round, and each
+    day's participation counts each completed round once.
+    """
+    rounds = rows(jobs_db, "SELECT id, round_id, round_number, status, end_reason FROM rounds ORDER BY id")
+    statuses = [str(r["status"]) for r in rounds]
+    assert not {"active", "pending"} & set(statuses), rounds
+    numbers = [int(r["round_number"]) for r in rounds]
+    assert numbers == list(range(1, len(rounds) + 1)), numbers
+    assert all(r["end_reason"] for r in rounds if r["status"] == "failed"), rounds
+    completed = {int(r["id"]) for r in rounds if r["status"] == "completed"}
+    predictions = rows(jobs_db, "SELECT round_id, miner_hotkey FROM predictions")
+    results = rows(jobs_db, "SELECT round_id, miner_hotkey FROM round_results")
+    for kind, found, per_round in (("predictions", predictions, len(miners)),
+                                   ("results", results, sum(m["behaviour"] not in REFUSING for m in miners))):
+        pairs = [(int(r["round_id"]), str(r["miner_hotkey"])) for r in found]
+        assert len(pairs) == len(set(pairs)), f"duplicated {kind}"
+        assert {rid for rid, _ in pairs} <= completed, f"{kind} of a round that did not complete"
+        assert len(pairs) == per_round * len(completed), (kind, len(pairs), per_round, len(completed))
+    _check_scores(jobs_db, miners, len(completed))
+    return {s: statuses.count(s) for s in set(statuses)}
+
+
+def _check_scores(jobs_db: str, miners: list[dict[str, object]], completed: int) -> None:
+    behaviour = {str(m["hotkey"]): str(m["behaviour"]) for m in miners}
+    scores = rows(jobs_db, "SELECT miner_hotkey, evaluation_rounds, refusals FROM miner_scores")
+    participation = rows(jobs_db, "SELECT miner_hotkey, SUM(rounds) AS n FROM miner_participation "
+                                  "GROUP BY miner_hotkey")
+    for score in scores:
+        refusing = behaviour[str(score["miner_hotkey"])] in REFUSING
+        expected = (0, completed) if refusing else (completed, 0)
+        assert (int(score["evaluation_rounds"]), int(score["refusals"])) == expected, score
+    answering = {h for h, b in behaviour.items() if b in ("sensible", "hold")}
+    assert {str(p["miner_hotkey"]): int(p["n"]) for p in participation} == (
+        {h: completed for h in answering} if completed else {})
