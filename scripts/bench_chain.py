@@ -35,8 +35,8 @@ RPC = RpcOptions(rate_limit_per_s=10_000.0)
 
 
 def _source(chain: Devchain, **live: Any) -> LiveChainSource:
-    options = {"confirmations": 0, "position_managers": {"uniswap-v3": chain.deployment.position_manager}} | live
-    return LiveChainSource(RpcClient([chain.rpc_url], RPC), LiveOptions(**options))
+    options: dict[str, Any] = {"confirmations": 0, "position_managers": {"uniswap-v3": chain.deployment.position_manager}}
+    return LiveChainSource(RpcClient([chain.rpc_url], RPC), LiveOptions(**(options | live)))
 
 
 async def _backfill(chain: Devchain, db_url: str, max_log_range: int) -> dict[str, float]:

@@ -17,8 +17,9 @@ FAST_RETRIES = RpcOptions(timeout_s=2.0, attempts=12, wait_initial_s=0.01, wait_
 def live_source(chain: Devchain, urls: list[str] | None = None, options: RpcOptions | None = None,
                 **live: Any) -> LiveChainSource:
     """A live source on the devchain (no confirmations; EOA vaults in the devchain's NPM)."""
-    settings = {"confirmations": 0, "position_managers": {"uniswap-v3": chain.deployment.position_manager}} | live
-    return LiveChainSource(RpcClient(urls or [chain.rpc_url], options or FAST_RETRIES), LiveOptions(**settings))
+    settings: dict[str, Any] = {"confirmations": 0, "position_managers": {"uniswap-v3": chain.deployment.position_manager}}
+    return LiveChainSource(RpcClient(urls or [chain.rpc_url], options or FAST_RETRIES),
+                           LiveOptions(**(settings | live)))
 
 
 def generate(chain: Devchain, events: int, *, seed: int = 5, fees: tuple[int, ...] = (500, 3000)) -> TrafficReport:

@@ -14,13 +14,14 @@ from tests.chain.fault_proxy import FaultProxy
 from tests.chain.support import FAST_RETRIES, generate, live_source
 from validator.chain.errors import RpcUnavailable
 from validator.chain.logs import fetch_pool_events
-from validator.chain.rpc import RpcClient, RpcOptions
+from validator.chain.rpc import RpcClient, RpcOptions, RpcStats
 
 pytestmark = pytest.mark.chain
 FAULTS = ["429", "ok", "timeout", "truncated", "ok", "malformed", "500", "short", "ok"]
 
 
-async def _round_start(chain: Devchain, urls: list[str], block: int, options: RpcOptions = FAST_RETRIES) -> tuple:
+async def _round_start(chain: Devchain, urls: list[str], block: int, options: RpcOptions = FAST_RETRIES
+                      ) -> tuple[tuple[object, ...], RpcStats]:
     d = chain.deployment
     source = live_source(chain, urls, options)
     try:

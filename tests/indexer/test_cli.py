@@ -43,7 +43,7 @@ def test_cli_backfills_behind_the_confirmations_and_a_rerun_resumes_from_its_cur
     second = _run(chain, pool.address, db)
     assert second["first_block"] == first["next_block"]
     assert second["next_block"] == chain.w3.eth.block_number - 1
-    swaps = [run["by_kind"].get("SwapEvent", 0) for run in (first, second)]  # type: ignore[union-attr]
+    swaps = [int(run["by_kind"]["SwapEvent"]) for run in (first, second)]  # type: ignore[index]
     assert sum(swaps) == report.swaps + more.swaps and swaps[0] < report.swaps
 
 
