@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from loguru import logger
 
+from db.models import RoundType
 from validator._waiting import Stopped, sleep_or_stop
 from validator.chain.errors import ReplayExhausted
 from validator.chain.source import ChainSource
@@ -17,7 +18,7 @@ from validator.evaluation import EvaluationRound, EvaluationSettings
 from validator.jobs import ActiveJob
 from validator.miners.directory import MinerDirectory
 from validator.miners.transport import MinerTransport
-from validator.round_store import RoundStore
+from validator.round_store import UNRECORDED, RoundStore
 from validator.telemetry import ValidatorMetrics
 
 ChainFor = Callable[[ActiveJob], Awaitable[ChainSource]]
@@ -78,6 +79,8 @@ class JobRunner:
                 continue
             rounds += 1
             try:
+                if failures:  # the failed round may still be active if the DB was down when it failed
+                    await self.store.fail_unrecorded(job.db_id, RoundType.EVALUATION, UNRECORDED)
                 await EvaluationRound(job, chain, self.transport, self.store, miners, self.evaluation, stop,
                                       self.metrics).run()
                 failures = 0

@@ -41,6 +41,7 @@ from validator.scoring import (
 
 BATCH = 1000
 INTERRUPTED = "interrupted: the daemon stopped while the round was active"
+UNRECORDED = "failed: its failure could not be recorded at the time (database unavailable)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,14 @@ class RoundStore:
 
     async def fail_round(self, round_db_id: int, reason: str) -> None:
         await Round.filter(id=round_db_id, status=RoundStatus.ACTIVE).update(
+            status=RoundStatus.FAILED, end_reason=reason[:2000], finished_at=dt.datetime.now(dt.timezone.utc))
+
+    async def fail_unrecorded(self, job_db_id: int, round_type: RoundType, reason: str) -> int:
+        """Mark the job's rounds of ``round_type`` still active as failed; return how many.
+
+        For the job's own task, before its next round after a failure: a round whose failure could
+        not be written (the database was down when it failed) must not stay active until a restart."""
+        return await Round.filter(job_id=job_db_id, round_type=round_type, status=RoundStatus.ACTIVE).update(
             status=RoundStatus.FAILED, end_reason=reason[:2000], finished_at=dt.datetime.now(dt.timezone.utc))
 
     async def previous_combined(self, job_db_id: int) -> dict[str, float]:
