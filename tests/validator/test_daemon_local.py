@@ -11,14 +11,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_in_own_loop
 from tests.support import scripted_miners
-from tests.support.bt_local import LOOPBACK, loopback_network, make_wallet, running_axon
+from tests.support.axon_network import axon_network
 from db.connection import create_pool_events_schema, open_databases
 from db.importer import import_histories
 from db.urls import DatabaseUrl, parse_database_url
@@ -55,16 +54,8 @@ def pool_events_db(tmp_path_factory: pytest.TempPathFactory) -> DatabaseUrl:
 
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[dict[str, object]]]]:
-    root = tmp_path_factory.mktemp("wallets")
-    make_wallet(root, "validator")
-    with loopback_network(), ExitStack() as stack:
-        miners = []
-        for uid, forward in enumerate(scripted_miners.BEHAVIOURS):
-            wallet = make_wallet(root, f"miner{uid}")
-            axon = stack.enter_context(running_axon(wallet, forward))
-            miners.append({"uid": uid, "hotkey": wallet.hotkey.ss58_address, "ip": LOOPBACK, "port": axon.port,
-                           "behaviour": forward.__name__})
-        yield root, miners
+    with axon_network(tmp_path_factory.mktemp("wallets"), scripted_miners.BEHAVIOURS) as net:
+        yield net.wallets, [{**m.as_entry(), "behaviour": m.behaviour} for m in net.miners]
 
 
 def _validator(jobs_db: DatabaseUrl, events_db: DatabaseUrl, wallets: Path, miners_file: Path, log: Path,
