@@ -7,7 +7,6 @@
   ``RpcRangeError``     eth_getLogs range too large and cannot be split further
   ``RpcResponseError``  malformed or inconsistent data (bad JSON, wrong shape, a revert where none is allowed)
     ``RpcCallReverted`` an eth_call reverted
-  ``ChainReorg``        a stored block hash is no longer canonical (the indexer rewinds)
   ``ReplayExhausted``   a replay source was asked for blocks past the end of its window
 """
 
@@ -44,11 +43,3 @@ class ReplayExhausted(ChainError):
 
 class RpcCallReverted(RpcResponseError):
     """An ``eth_call`` reverted (for a read that may legitimately revert, callers check for this)."""
-
-
-class ChainReorg(ChainError):
-    """The chain's block hash at a stored height changed: data read above it is no longer canonical."""
-
-    def __init__(self, message: str, *, block_number: int) -> None:
-        super().__init__(message)
-        self.block_number = block_number
