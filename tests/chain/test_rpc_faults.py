@@ -3,6 +3,7 @@ ranges (a loopback proxy injects them in front of the devchain), and fail typed 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -92,3 +93,15 @@ async def test_when_no_endpoint_answers_the_error_is_typed_and_never_shows_the_k
     assert secret not in str(raised.value) and "rpc" in str(raised.value)
     assert messages and not any(secret in m for m in messages)
     assert client.stats.failures == 4
+
+
+async def test_requests_to_an_endpoint_wait_for_its_rate_limit(devchain: Devchain) -> None:
+    client = RpcClient([devchain.rpc_url], replace(FAST_RETRIES, rate_limit_per_s=4.0))
+    started = asyncio.get_running_loop().time()
+    try:
+        for _ in range(10):  # a burst of 4, then 4 per second: the last starts after at least 1.5 s
+            await client.call("eth_blockNumber", [])
+    finally:
+        await client.close()
+    assert asyncio.get_running_loop().time() - started >= 1.4
+    assert client.stats.requests == 10
