@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from scripts.devchain.chain import Devchain
+from scripts.devchain.encoding import calldata
+from scripts.devchain.rpc import Tx
 from simulator.events import SwapEvent
 from simulator.pool import Pool
 from simulator.replay import replay
@@ -64,3 +66,28 @@ async def test_replaying_later_events_from_a_snapshot_reproduces_every_swap_and_
     assert result.swaps == sum(isinstance(e, SwapEvent) for e in events) == report.swaps >= 300
     assert result.swap_readings.get("exact_output", 0) > 0
     assert result.pool.snapshot(head) == end.snapshot
+
+
+async def test_protocol_fee_is_read_from_slot0_and_replays_exactly_after_it_is_switched_on(
+    devchain_clean: Devchain,
+) -> None:
+    chain = devchain_clean
+    pool = chain.deployment.pool(3000)
+    data = calldata("UniswapV3Pool", "setFeeProtocol", 4, 6)
+    chain.rpc.send_all([Tx(chain.deployment.accounts.deployer, pool.address, data, gas=200_000)])
+    generate(chain, 60, seed=33, fees=(3000,))
+    source = live_source(chain)
+    try:
+        start = await source.pool_state(pool.address, chain.w3.eth.block_number)
+        generate(chain, 150, seed=34, fees=(3000,))
+        head = chain.w3.eth.block_number
+        events = await source.pool_events(pool.address, start.block_number + 1, head)
+        end = await source.pool_state(pool.address, head)
+    finally:
+        await source.close()
+    assert start.snapshot.fee_protocol == 4 + (6 << 4)
+    assert start.snapshot.protocol_fees0 > 0 or start.snapshot.protocol_fees1 > 0
+    result = replay(Pool.from_snapshot(start.snapshot), events, from_snapshot=True)
+    assert result.pool.snapshot(head) == end.snapshot
+    assert end.snapshot.protocol_fees0 + end.snapshot.protocol_fees1 > (
+        start.snapshot.protocol_fees0 + start.snapshot.protocol_fees1)

@@ -12,6 +12,8 @@ from db.event_reader import read_pool_history
 from db.pool_events import EVENT_MODELS, IndexerCursor
 from db.urls import DatabaseUrl
 from scripts.devchain.chain import Devchain
+from scripts.devchain.encoding import calldata
+from scripts.devchain.rpc import Tx
 from tests.chain.support import generate, live_source
 from tests.indexer.expected import chain_logs, stored
 from validator.chain.replay import ReplayChainSource
@@ -106,3 +108,27 @@ async def test_a_reorg_below_the_cursor_is_detected_and_the_replaced_blocks_are_
         history = await read_pool_history(pool.address)
     assert after.report.reorgs == 1
     assert stored(history.events) == chain_logs(chain, pool.address)
+
+
+async def test_a_protocol_fee_switched_on_is_indexed_and_the_replay_from_creation_stays_exact(
+    devchain_clean: Devchain, sqlite_url: DatabaseUrl
+) -> None:
+    chain = devchain_clean
+    pool = chain.deployment.pool(500)
+    generate(chain, 40, seed=67, fees=(500,))
+    data = calldata("UniswapV3Pool", "setFeeProtocol", 5, 10)
+    chain.rpc.send_all([Tx(chain.deployment.accounts.deployer, pool.address, data, gas=200_000)])
+    generate(chain, 80, seed=68, fees=(500,))
+    head = chain.w3.eth.block_number
+    async with open_databases(None, sqlite_url):
+        await create_pool_events_schema(sqlite_url)
+        indexer = await _index(chain, pool.address)
+        replayed = await ReplayChainSource.from_database([pool.address], start_block=head, end_block=head)
+    assert indexer.report.by_kind["FeeProtocolChange"] == 1
+    live = live_source(chain)
+    try:
+        expected = (await live.pool_state(pool.address, head)).snapshot
+    finally:
+        await live.close()
+    assert expected.fee_protocol == 5 + (10 << 4)
+    assert (await replayed.pool_state(pool.address, head)).snapshot == expected
