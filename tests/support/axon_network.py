@@ -55,7 +55,7 @@ def axon_network(root: Path, behaviours: Sequence[Callable[..., Any]], *,
     validator = make_wallet(root, "validator")
     chosen = list(uids) if uids is not None else list(range(len(behaviours)))
     with loopback_network(), contextlib.ExitStack() as stack:
-        miners = []
+        miners: list[LocalMiner] = []
         for uid, forward in zip(chosen, behaviours, strict=True):
             wallet = make_wallet(root, f"miner{len(miners)}")
             axon = stack.enter_context(running_axon(wallet, forward))
