@@ -4,6 +4,7 @@ ranges (a loopback proxy injects them in front of the devchain), and fail typed 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 
 import pytest
@@ -77,7 +78,10 @@ async def test_log_ranges_too_large_for_the_endpoint_are_halved_until_they_fit(d
     assert proxy.seen["range"] > 0
 
 
-async def test_when_no_endpoint_answers_the_error_is_typed_and_never_shows_the_key() -> None:
+async def test_when_no_endpoint_answers_the_error_is_typed_and_never_shows_the_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
     secret = "k3yK3yK3yK3yK3yK3yK3yK3y0123"
     urls = [f"http://127.0.0.1:{free_port()}/v2/{secret}", f"http://127.0.0.1:{free_port()}/?apikey={secret}"]
     messages: list[str] = []
@@ -92,6 +96,7 @@ async def test_when_no_endpoint_answers_the_error_is_typed_and_never_shows_the_k
         logger.remove(sink)
     assert secret not in str(raised.value) and "rpc" in str(raised.value)
     assert messages and not any(secret in m for m in messages)
+    assert secret not in caplog.text  # web3's own loggers (the provider logs its URI at DEBUG)
     assert client.stats.failures == 4
 
 

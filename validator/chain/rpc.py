@@ -21,6 +21,7 @@ name endpoints ``rpc1(host)``: URLs, which may hold keys, are never logged.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,25 @@ from validator.chain._rpc_errors import (
 from validator.chain.errors import ChainError, RpcUnavailable
 
 Call = tuple[str, list[Any]]
+# web3 logs the endpoint URI at DEBUG (requests, session caching): those records get the label instead.
+_WEB3_LOGGERS = ("web3.providers.AsyncHTTPProvider", "web3._utils.http_session_manager.HTTPSessionManager")
+
+
+class _UrlMask(logging.Filter):
+    """Replaces each endpoint URL by its label in web3's log records (URLs may hold API keys)."""
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        super().__init__()
+        self.labels = labels
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = message
+        for url, label in self.labels.items():
+            masked = masked.replace(url, label)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +129,9 @@ class RpcClient:
         self.stats = RpcStats()
         self._session: aiohttp.ClientSession | None = None
         self._semaphore = asyncio.Semaphore(self.options.max_concurrency)
+        self._mask = _UrlMask({url: e.label for url, e in zip(urls, self.endpoints)})
+        for name in _WEB3_LOGGERS:
+            logging.getLogger(name).addFilter(self._mask)
 
     async def _ensure_session(self) -> None:
         if self._session is None:
@@ -119,6 +142,8 @@ class RpcClient:
 
     async def close(self) -> None:
         """Close the shared session (idempotent)."""
+        for name in _WEB3_LOGGERS:
+            logging.getLogger(name).removeFilter(self._mask)
         session, self._session = self._session, None
         if session is not None:
             await session.close()
