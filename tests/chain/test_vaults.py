@@ -8,7 +8,7 @@ from scripts.devchain.chain import Devchain
 from scripts.devchain.encoding import contract_at
 from tests.chain.support import generate, live_source
 from validator.chain.errors import RpcResponseError
-from validator.chain.types import VaultPosition
+from validator.chain.types import VaultPosition, VaultState
 
 pytestmark = pytest.mark.chain
 
@@ -23,6 +23,14 @@ def _npm_positions(chain: Devchain, token_ids: tuple[int, ...], fee: int, block:
     return tuple(out)
 
 
+async def _read(chain: Devchain, vault: str, kind: str, pool: str, block: int) -> VaultState:
+    source = live_source(chain)
+    try:
+        return await source.vault_state(vault, kind, pool, block)
+    finally:
+        await source.close()
+
+
 @pytest.mark.parametrize("fee", [500, 3000])
 async def test_eoa_vault_reads_its_npm_positions_in_the_pool_and_its_token_balances(
     devchain: Devchain, fee: int
@@ -30,11 +38,7 @@ async def test_eoa_vault_reads_its_npm_positions_in_the_pool_and_its_token_balan
     d = devchain.deployment
     pool = d.pool(fee)
     block = devchain.w3.eth.block_number
-    source = live_source(devchain)
-    try:
-        vault = await source.vault_state(d.vault.eoa, "eoa", pool.address, block)
-    finally:
-        await source.close()
+    vault = await _read(devchain, d.vault.eoa, "eoa", pool.address, block)
     expected = _npm_positions(devchain, d.vault.eoa_token_ids, fee, block)
     assert vault.positions == expected
     assert len(expected) == (2 if fee == 500 else 0)  # both EOA positions are in the 500 pool
@@ -51,11 +55,7 @@ async def test_liquidity_manager_vault_reads_stash_and_the_ak_position_managers_
     d = devchain.deployment
     pool = d.pool(fee)
     block = devchain.w3.eth.block_number
-    source = live_source(devchain)
-    try:
-        vault = await source.vault_state(d.vault.liquidity_manager, "liquidity_manager", pool.address, block)
-    finally:
-        await source.close()
+    vault = await _read(devchain, d.vault.liquidity_manager, "liquidity_manager", pool.address, block)
     expected = _npm_positions(devchain, d.vault.lm_token_ids, fee, block)
     assert vault.positions == expected
     assert len(expected) == (2 if fee == 500 else 1)
