@@ -37,16 +37,18 @@ def first_pool() -> str:
 
 
 def start_daemon(jobs_db: str, events_db: str, miners_file: Path, wallets: Path, log: Path, *extra: str,
-                 preexec: Callable[[], None] | None = None) -> subprocess.Popen[bytes]:
-    """``python -m validator`` in local + replay mode; its output goes to ``log``."""
+                 preexec: Callable[[], None] | None = None, output: int | None = None) -> subprocess.Popen[bytes]:
+    """``python -m validator`` in local + replay mode; its output goes to ``log`` (or to ``output``,
+    e.g. ``subprocess.PIPE``, when given: the caller then copies it)."""
     args = [sys.executable, "-m", "validator", "--network", "local", "--chain", "replay",
             "--jobs-db-url", jobs_db, "--pool-events-db-url", events_db, "--wallet.path", str(wallets),
             "--wallet.name", "validator", "--miners-file", str(miners_file), "--query-timeout-seconds", "5",
             "--job-refresh-seconds", "0.5", "--shutdown-grace-seconds", "5",
             "--replay-vault-amount0", str(VAULT_AMOUNTS[0]), "--replay-vault-amount1", str(VAULT_AMOUNTS[1]), *extra]
     with log.open("ab") as out:
-        return subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=out,
-                                stderr=subprocess.STDOUT, preexec_fn=preexec)
+        return subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                                stdout=out if output is None else output, stderr=subprocess.STDOUT,
+                                preexec_fn=preexec)
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:
