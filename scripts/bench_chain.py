@@ -30,6 +30,7 @@ from scripts.devchain.traffic import TrafficConfig, TrafficGenerator
 from validator.chain.live import LiveChainSource, LiveOptions
 from validator.chain.rpc import RpcClient, RpcOptions
 from validator.indexer import Indexer, IndexerOptions
+from validator.indexer.store import Cursor, rewind
 
 RPC = RpcOptions(rate_limit_per_s=10_000.0)
 
@@ -46,6 +47,7 @@ async def _backfill(chain: Devchain, db_url: str, max_log_range: int) -> dict[st
     async with open_databases(None, url):
         await create_pool_events_schema(url)
         for pool in chain.deployment.pools:
+            await rewind(Cursor(pool=pool.address.lower(), next_block=0, last_block_hash=""), chain_id=8453)
             source = _source(chain)
             options = IndexerOptions(confirmations=0, max_log_range=max_log_range, window_blocks=max_log_range * 4)
             try:
@@ -83,7 +85,8 @@ async def _round_start(chain: Devchain, fee: int, kind: str, **live: Any) -> dic
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench_chain", description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=3000, help="traffic events to generate first")
-    parser.add_argument("--pool-events-db-url", default=None, help="target DB (default: temporary SQLite files)")
+    parser.add_argument("--pool-events-db-url", default=None,
+                        help="target DB (default: temporary SQLite files); the benched pools' rows are deleted first")
     return parser
 
 
