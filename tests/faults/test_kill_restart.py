@@ -1,7 +1,7 @@
 """SIGKILL at any moment of a round, then a restart: no lost or duplicated rows, no round left
 active (issue 9 item 3), on SQLite and PostgreSQL. The existing daemon test
 (tests/validator/test_daemon_local.py) kills once after a checkpoint on SQLite; here the daemon is
-killed at three different moments of its rounds before it is allowed to finish."""
+killed at two different moments of its rounds before it is allowed to finish."""
 
 import random
 import time
@@ -36,8 +36,8 @@ def test_sigkill_mid_round_then_restart_loses_and_duplicates_nothing(
     finally:
         kill(daemon)
     assert _count(jobs_db, "active") == 1
-    # 2 and 3: killed at a random moment after a round completed (opening, querying or storing the next).
-    for _ in range(2):
+    # 2: killed at a random moment after a round completed (opening, querying or storing the next).
+    for _ in range(1):
         completed = _count(jobs_db, "completed")
         daemon = start_daemon(jobs_db, events_db, miners_file, wallets, log, *SLOW)
         try:
@@ -51,6 +51,6 @@ def test_sigkill_mid_round_then_restart_loses_and_duplicates_nothing(
     finally:
         kill(final)
     counts = check_round_rows(jobs_db, farm.miners)
-    assert counts.get("completed", 0) >= 3 and counts.get("failed", 0) >= 1, counts
+    assert counts.get("completed", 0) >= 2 and counts.get("failed", 0) >= 1, counts
     failed = rows(jobs_db, "SELECT end_reason FROM rounds WHERE status = 'failed'")
     assert all("interrupted" in str(r["end_reason"]) for r in failed), failed

@@ -18,7 +18,7 @@ from tests.support.threaded_proxy import set_schedule, threaded_fault_proxy
 
 pytestmark = [pytest.mark.chain, pytest.mark.timeout(300), pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 MIXED = ["ok", "429", "ok", "timeout", "ok", "malformed", "ok"]
-OUTAGE_S = 15.0
+OUTAGE_S = 10.0
 
 
 def _daemon(jobs_db: str, rpc_url: str, devchain: Devchain, miners_file: Path, wallets: Path, log: Path):  # type: ignore[no-untyped-def]
@@ -32,7 +32,7 @@ def _daemon(jobs_db: str, rpc_url: str, devchain: Devchain, miners_file: Path, w
             "--jobs-db-url", jobs_db, "--wallet.path", str(wallets), "--wallet.name", "validator",
             "--miners-file", str(miners_file), "--uniswap-position-manager", devchain.deployment.position_manager,
             "--chain-confirmations", "0", "--chain-poll-interval-seconds", "0.2", "--rpc-timeout-seconds", "1",
-            "--block-time-seconds", "3", "--max-rounds", "4", "--query-timeout-seconds", "5",
+            "--block-time-seconds", "3", "--max-rounds", "3", "--query-timeout-seconds", "5",
             "--job-refresh-seconds", "0.5", "--shutdown-grace-seconds", "5"]
     with log.open("ab") as out:
         return subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=out,
