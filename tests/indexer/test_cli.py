@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(chain: Devchain, pool: str, db: Path, *extra: str) -> dict[str, object]:
-    argv = [sys.executable, "-m", "validator", "indexer", "--pool-address", pool, "--once", "--confirmations", "2",
+    argv = [sys.executable, "-m", "validator", "indexer", "--pool", pool, "--once", "--confirmations", "2",
             "--rpc-url", chain.rpc_url, "--pool-events-db-url", f"sqlite://{db}", *extra]
     result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120,
                             env=dict(os.environ, PYTHONPATH=str(ROOT)))
@@ -54,3 +54,12 @@ def test_cli_without_an_rpc_url_says_so_and_exits_1(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, "SN98_RPC_URLS": ""})
     assert result.returncode == 1
     assert "no RPC URL" in result.stderr
+
+
+def test_cli_refuses_a_malformed_pool_address_in_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "validator", "indexer", "--pool", "0x11", "--once",
+         "--pool-events-db-url", f"sqlite://{tmp_path / 'x.sqlite3'}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "not an address" in result.stderr

@@ -1,4 +1,4 @@
-"""``python -m validator indexer --pool-address ADDR [--from-block N] [--confirmations N] [--once]``.
+"""``python -m validator indexer --pool ADDR [--from-block N] [--confirmations N] [--once]``.
 
 Backfills the pool's events into the pool events DB (creating its tables if missing), then follows
 the head until SIGINT/SIGTERM; a second signal cancels at once. ``--once`` stops when caught up.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import signal
 
 from loguru import logger
@@ -26,15 +27,20 @@ EXIT_FAILURE = 1
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("indexer", parents=[parent], help="Index a pool's events from the chain (RPC) into the pool events DB.")
-    # "--pool" alone is refused as ambiguous by the top-level parser (prefix of --pool-events-*) until it
-    # sets allow_abbrev=False; "--pool-address" always works.
-    parser.add_argument("--pool", "--pool-address", dest="pool", required=True, metavar="ADDR", help="Pool address.")
+    parser.add_argument("--pool", "--pool-address", dest="pool", required=True, metavar="ADDR", type=_address,
+                        help="Pool address (0x and 40 hex digits).")
     parser.add_argument("--from-block", type=int, default=None, metavar="N",
                         help="First block on a first run (default: the pool's creation block); a restart resumes from the stored cursor.")
     parser.add_argument("--confirmations", type=int, default=None, metavar="N",
                         help="Only index blocks with at least N confirmations [default --chain-confirmations].")
     parser.add_argument("--once", action="store_true", help="Stop once caught up with the head instead of following it.")
     parser.set_defaults(handler=run_indexer)
+
+
+def _address(text: str) -> str:
+    if not re.fullmatch(r"0x[0-9a-fA-F]{40}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an address (0x and 40 hex digits)")
+    return text
 
 
 def options_from(settings: ValidatorSettings, args: argparse.Namespace) -> IndexerOptions:
