@@ -19,6 +19,7 @@ from common.settings_cli import ConfigError
 from db.connection import open_databases, upgrade_jobs_db
 from db.event_reader import LAYOUTS, read_pool_history
 from db.models import Job
+from db.pool_events import Pool as PoolRow
 from validator.chain.factory import live_source
 from validator.chain.replay import ReplayChainSource
 from validator.chain.source import ChainSource
@@ -89,7 +90,11 @@ class ChainProvider:
             raise ConfigError(f"job {job.job_id}: the pool events DB has no events of pool {job.pool}")
         start = self.settings.replay_from_block or min(blocks)
         end = self.settings.replay_to_block or max(blocks)
-        return ReplayChainSource({job.pool: history}, start_block=start, end_block=end,
+        known: dict[str, tuple[int, int]] = {}
+        if layout.pools is not None:  # SN98's indexer tables have no pools table
+            rows = await PoolRow.filter(address=job.pool.lower()).values_list("decimals0", "decimals1")
+            known = {job.pool: (int(d0), int(d1)) for d0, d1 in rows if d0 is not None and d1 is not None}
+        return ReplayChainSource({job.pool: history}, start_block=start, end_block=end, decimals=known,
                                  speed=self.settings.replay_speed, block_time_s=self.settings.block_time_seconds,
                                  default_idle=(self.settings.replay_vault_amount0, self.settings.replay_vault_amount1))
 
