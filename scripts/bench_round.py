@@ -112,7 +112,7 @@ async def measure(work: Path, jobs_db: str, events_db: str, miners_file: Path, r
 
     logger.remove()
     logger.add(work / "validator.log", level="INFO")
-    settings = ValidatorSettings(_env_file=None, network="local", chain="replay", jobs_db_url=jobs_db,  # type: ignore[call-arg]
+    settings = ValidatorSettings(_env_file=None, network="local", chain="replay", jobs_db_url=jobs_db,
                                  pool_events_db_url=events_db, replay_vault_amount0=VAULT_AMOUNTS[0],
                                  replay_vault_amount1=VAULT_AMOUNTS[1])
     miners = await StaticMinerDirectory.from_file(miners_file).miners()
