@@ -1,5 +1,5 @@
-"""Known bug pinned (strict xfail, remove the marker with the fix): the v10 transport reuses pooled
-keep-alive connections that the axon has already closed.
+"""Regression: the v10 transport must not reuse pooled keep-alive connections that the axon has
+already closed (fixed by opening a fresh connection per query: ``force_close=True``).
 
 bittensor's axon (uvicorn) closes an idle keep-alive connection after 5 s; aiohttp's connector keeps
 idle connections for 15 s. When the validator's next checkpoint comes 5-15 s after the previous one
@@ -8,8 +8,8 @@ is reused and the query fails ("Server disconnected" / "Can not write request bo
 miner is healthy. Production checkpoints are ~300 s apart (the FIN is long processed), but rounds
 whose checkpoints fall 5-15 s apart (a 5 s query timeout under load, short test rounds) lose honest
 answers: ``python -m scripts.load_test`` shows them as honest ``unreachable``/``miner_error``.
-The fix: ``aiohttp.TCPConnector(keepalive_timeout=...)`` below the axon's 5 s in
-``validator/miners/dendrite_v10.py`` (measured: 3 s makes this test pass).
+The fix in ``validator/miners/dendrite_v10.py``: no keep-alive (each miner gets one query per
+checkpoint, so pooling saved nothing).
 """
 
 import asyncio
@@ -35,7 +35,6 @@ def _request() -> RebalanceRequest:
                             current_positions=(), inventory0=10**6, inventory1=10**18)
 
 
-@pytest.mark.xfail(strict=True, reason="stale keep-alive connections are reused (see the module docstring)")
 async def test_a_checkpoint_just_after_the_axons_keep_alive_expired_loses_no_honest_answer(
     farm: AxonFarm, miners_file: Path, wallets: Path,
 ) -> None:

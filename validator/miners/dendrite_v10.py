@@ -88,7 +88,10 @@ class _KeepingDendrite(bt.Dendrite):
     @property
     async def session(self) -> aiohttp.ClientSession:
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
+            # No keep-alive: each miner is asked once per checkpoint, checkpoints are seconds to minutes
+            # apart, and the axon (uvicorn) closes idle connections after 5 s; a pooled connection the
+            # axon has just closed would fail an honest miner's query (tests/faults/test_keepalive_race.py).
+            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0, force_close=True)
             self._session = aiohttp.ClientSession(connector=connector, response_class=self._response_class)
         return self._session
 
