@@ -107,10 +107,13 @@ class EvaluationRound:
             summary = await self._run_round(row, pool_state, vault, start_block, end_block)
         except BaseException as exc:
             reason = "shutdown" if isinstance(exc, (Stopped, asyncio.CancelledError)) else repr(exc)
-            await asyncio.shield(self.store.fail_round(row.id, reason))
+            self.log.warning("round failed: {}", reason)
             if self.metrics:
                 self.metrics.rounds_failed.labels(**self._labels, reason=type(exc).__name__).inc()
-            self.log.warning("round failed: {}", reason)
+            try:
+                await asyncio.shield(self.store.fail_round(row.id, reason))
+            except Exception as store_error:  # the DB may be what failed: keep the round's own error
+                self.log.error("could not record the failure of the round (closed later): {!r}", store_error)
             raise
         if self.metrics:
             self.metrics.rounds_completed.labels(**self._labels).inc()
