@@ -16,10 +16,12 @@ import tempfile
 import time
 import urllib.request
 
-from scripts.devchain.artifacts import DEVCHAIN_DIR, NODE_MODULES
+from scripts.devchain.artifacts import DEVCHAIN_DIR
 from scripts.devchain.node import free_port
 
-_CLI = NODE_MODULES / "hardhat" / "internal" / "cli" / "cli.js"
+# run-node.js starts `hardhat node` and exits when its parent is gone: no orphan even if the test
+# process dies before its cleanup runs (a timeout inside the event loop can skip `finally`).
+_RUN_NODE = DEVCHAIN_DIR / "run-node.js"
 
 
 class ForkNode:
@@ -42,7 +44,7 @@ class ForkNode:
     def start(self, timeout_s: float = 30.0) -> None:
         log = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
-            ["node", str(_CLI), "node", "--hostname", "127.0.0.1", "--port", str(self.port),
+            ["node", str(_RUN_NODE), "--hostname", "127.0.0.1", "--port", str(self.port),
              "--fork", self.upstream, "--fork-block-number", str(self.fork_block)],
             cwd=DEVCHAIN_DIR, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             env=dict(os.environ, HARDHAT_DISABLE_TELEMETRY_PROMPT="true"),
