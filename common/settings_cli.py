@@ -16,14 +16,43 @@ import typing
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
+from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
-from common.logs import mask_secrets
+from common.logs import LogOptions, mask_secrets
 
 S = TypeVar("S", bound=BaseSettings)
 EXIT_CONFIG_ERROR = 2
+
+
+def flag(name: str) -> JsonDict:
+    """``json_schema_extra`` naming a field's flag when it is not ``--field-name`` (``--wallet.name``)."""
+    return {"flag": name}
+
+
+def split_csv(value: object) -> object:
+    """A comma-separated string (environment, ``.env``) becomes a list; lists pass through."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class LoggingSettings(BaseSettings):
+    """The logging knobs every entry point shares; subclasses set their own ``model_config``."""
+
+    logging_debug: bool = Field(False, description="Log at DEBUG.", json_schema_extra=flag("--logging.debug"))
+    logging_trace: bool = Field(False, description="Log at TRACE (libraries too).", json_schema_extra=flag("--logging.trace"))
+    log_json: bool = Field(False, description="Write JSON lines instead of readable lines.")
+    log_file: Path | None = Field(None, description="Also log to this file, rotated and retained.")
+    log_rotation: str = Field("100 MB", min_length=1, description="Rotate the log file at this size or age (loguru syntax).")
+    log_retention: str = Field("14 days", min_length=1, description="Delete rotated log files older than this (loguru syntax).")
+
+    def log_options(self) -> LogOptions:
+        level = "TRACE" if self.logging_trace else "DEBUG" if self.logging_debug else "INFO"
+        return LogOptions(level=level, json=self.log_json, file=self.log_file,
+                          rotation=self.log_rotation, retention=self.log_retention)
 
 
 class ConfigError(Exception):

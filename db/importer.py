@@ -38,7 +38,7 @@ class ImportStats:
     total: dict[str, int] = field(default_factory=dict)
 
 
-def _event_row(event: PoolEvent) -> EventRow | None:
+def event_row(event: PoolEvent) -> EventRow | None:
     common = {"pool": event.pool.lower(), "block_number": event.block_number, "log_index": event.log_index,
               "tx_hash": event.tx_hash, "block_timestamp": event.timestamp}
     if isinstance(event, SwapEvent):
@@ -105,7 +105,7 @@ async def import_histories(histories: Iterable[PoolHistory], chain_id: int = 845
 async def _import_one(history: PoolHistory, chain_id: int) -> None:
     rows: dict[type[EventRow], list[EventRow]] = {m: [] for m in _MODELS}
     for event in history.events:
-        row = _event_row(event)
+        row = event_row(event)
         if row is not None:
             rows[type(row)].append(row)
     async with in_transaction(POOL_EVENTS_CONNECTION):

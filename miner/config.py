@@ -13,28 +13,18 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic.config import JsonDict
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
-from common.logs import LogOptions
+from common.settings_cli import LoggingSettings, flag, split_csv
 
 Network = Literal["local", "test", "finney"]
 LOOPBACK = "127.0.0.1"
 ANY_ADDRESS = "0.0.0.0"
 
 
-def _flag(flag: str) -> JsonDict:
-    return {"flag": flag}
 
 
-def _split(value: object) -> object:
-    """A comma-separated string (environment, ``.env``) becomes a list; lists pass through."""
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
-
-
-class MinerSettings(BaseSettings):
+class MinerSettings(LoggingSettings):
     """Every knob of ``python -m miner``; ``miner/.env.example`` documents each one."""
 
     model_config = SettingsConfigDict(
@@ -42,27 +32,27 @@ class MinerSettings(BaseSettings):
         validate_default=True,
     )
 
-    netuid: int = Field(98, ge=0, le=65535, description="Subnet uid.", json_schema_extra=_flag("--netuid"))
+    netuid: int = Field(98, ge=0, le=65535, description="Subnet uid.", json_schema_extra=flag("--netuid"))
     network: Network = Field("finney", description="Which network the miner serves; 'local' binds to loopback and allows only --allowed-hotkey callers (no chain).")
-    subtensor_network: str | None = Field(None, description="Subtensor network name or ws:// endpoint (defaults to --network).", json_schema_extra=_flag("--subtensor.network"))
-    subtensor_chain_endpoint: str | None = Field(None, description="Subtensor websocket endpoint (overrides --subtensor.network).", json_schema_extra=_flag("--subtensor.chain_endpoint"))
-    wallet_name: str = Field("default", min_length=1, description="Coldkey wallet name.", json_schema_extra=_flag("--wallet.name"))
-    wallet_hotkey: str = Field("default", min_length=1, description="Hotkey name (the miner signs and is identified with it).", json_schema_extra=_flag("--wallet.hotkey"))
-    wallet_path: Path = Field(Path("~/.bittensor/wallets"), description="Wallets directory.", json_schema_extra=_flag("--wallet.path"))
-    axon_ip: str | None = Field(None, description="Address the axon binds to (defaults to 127.0.0.1 in local mode, 0.0.0.0 otherwise).", json_schema_extra=_flag("--axon.ip"))
-    axon_port: int = Field(8091, ge=1, le=65535, description="Port the axon listens on.", json_schema_extra=_flag("--axon.port"))
-    axon_external_ip: str | None = Field(None, description="Address announced on chain (defaults to the bind address in local mode, else bittensor's public-IP lookup).", json_schema_extra=_flag("--axon.external_ip"))
-    axon_external_port: int | None = Field(None, ge=1, le=65535, description="Port announced on chain (defaults to --axon.port).", json_schema_extra=_flag("--axon.external_port"))
+    subtensor_network: str | None = Field(None, description="Subtensor network name or ws:// endpoint (defaults to --network).", json_schema_extra=flag("--subtensor.network"))
+    subtensor_chain_endpoint: str | None = Field(None, description="Subtensor websocket endpoint (overrides --subtensor.network).", json_schema_extra=flag("--subtensor.chain_endpoint"))
+    wallet_name: str = Field("default", min_length=1, description="Coldkey wallet name.", json_schema_extra=flag("--wallet.name"))
+    wallet_hotkey: str = Field("default", min_length=1, description="Hotkey name (the miner signs and is identified with it).", json_schema_extra=flag("--wallet.hotkey"))
+    wallet_path: Path = Field(Path("~/.bittensor/wallets"), description="Wallets directory.", json_schema_extra=flag("--wallet.path"))
+    axon_ip: str | None = Field(None, description="Address the axon binds to (defaults to 127.0.0.1 in local mode, 0.0.0.0 otherwise).", json_schema_extra=flag("--axon.ip"))
+    axon_port: int = Field(8091, ge=1, le=65535, description="Port the axon listens on.", json_schema_extra=flag("--axon.port"))
+    axon_external_ip: str | None = Field(None, description="Address announced on chain (defaults to the bind address in local mode, else bittensor's public-IP lookup).", json_schema_extra=flag("--axon.external_ip"))
+    axon_external_port: int | None = Field(None, ge=1, le=65535, description="Port announced on chain (defaults to --axon.port).", json_schema_extra=flag("--axon.external_port"))
     serve_axon_on_chain: bool = Field(True, description="On finney/test, announce the axon's address on chain at start (needs the hotkey registered).")
     strategy: str = Field("volatility", min_length=1, description="Strategy answering the queries (see `python -m miner strategies`).")
-    allowed_hotkeys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Local mode: validator hotkeys (ss58) allowed to query; ignored on finney/test.", json_schema_extra=_flag("--allowed-hotkey"))
+    allowed_hotkeys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Local mode: validator hotkeys (ss58) allowed to query; ignored on finney/test.", json_schema_extra=flag("--allowed-hotkey"))
     min_validator_stake: float = Field(1000.0, ge=0, description="finney/test: least stake (TAO units as the metagraph reports) a caller needs.")
     require_validator_permit: bool = Field(True, description="finney/test: callers must hold a validator permit.")
     metagraph_refresh_seconds: float = Field(300.0, gt=0, description="finney/test: seconds between metagraph refreshes (done off the request path).")
     answer_budget_seconds: float = Field(8.0, gt=0, description="Most time a strategy may take per query, seconds; past it the miner keeps its positions (also capped at 80% of the caller's timeout).")
-    served_pools: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Pool addresses the miner serves (empty: all); others are refused with a reason.", json_schema_extra=_flag("--served-pool"))
-    served_jobs: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Job ids the miner serves (empty: all); others are refused with a reason.", json_schema_extra=_flag("--served-job"))
-    served_chain_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="EVM chain ids the miner serves (empty: all).", json_schema_extra=_flag("--served-chain-id"))
+    served_pools: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Pool addresses the miner serves (empty: all); others are refused with a reason.", json_schema_extra=flag("--served-pool"))
+    served_jobs: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Job ids the miner serves (empty: all); others are refused with a reason.", json_schema_extra=flag("--served-job"))
+    served_chain_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="EVM chain ids the miner serves (empty: all).", json_schema_extra=flag("--served-chain-id"))
     vol_window: int = Field(32, ge=2, le=10_000, description="volatility strategy: price observations kept per pool for the realized volatility.")
     vol_horizon_blocks: int = Field(300, ge=1, description="volatility strategy: blocks the range should last; the half-width is k sigma sqrt(horizon).")
     vol_width_sigmas: float = Field(2.0, gt=0, description="volatility strategy: k, half-width in standard deviations of the tick move over the horizon.")
@@ -71,15 +61,11 @@ class MinerSettings(BaseSettings):
     vol_max_half_width_ticks: int = Field(50_000, ge=1, description="volatility strategy: largest half-width in ticks.")
     vol_edge_fraction: float = Field(0.15, ge=0, lt=0.5, description="volatility strategy: re-centre when the price is within this share of the width from an edge.")
     vol_rewidth_factor: float = Field(2.5, gt=1, description="volatility strategy: re-centre when the ideal width differs from the held one by more than this factor.")
-    logging_debug: bool = Field(False, description="Log at DEBUG.", json_schema_extra=_flag("--logging.debug"))
-    logging_trace: bool = Field(False, description="Log at TRACE (libraries too).", json_schema_extra=_flag("--logging.trace"))
-    log_json: bool = Field(False, description="Write JSON lines instead of readable lines.")
-    log_file: Path | None = Field(None, description="Also log to this file, rotated and retained.")
 
     @field_validator("allowed_hotkeys", "served_pools", "served_jobs", "served_chain_ids", mode="before")
     @classmethod
     def _split_lists(cls, value: object) -> object:
-        return _split(value)
+        return split_csv(value)
 
     @field_validator("served_pools")
     @classmethod
@@ -112,6 +98,3 @@ class MinerSettings(BaseSettings):
         """The wallets directory with ``~`` expanded."""
         return self.wallet_path.expanduser()
 
-    def log_options(self) -> LogOptions:
-        level = "TRACE" if self.logging_trace else "DEBUG" if self.logging_debug else "INFO"
-        return LogOptions(level=level, json=self.log_json, file=self.log_file)

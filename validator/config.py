@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic.config import JsonDict
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 from scalecodec.utils.ss58 import ss58_decode
 
 from db.errors import DatabaseUrlError
 from db.urls import DatabaseUrl, parse_database_url
-from common.logs import LogOptions, register_secret
+from common.logs import register_secret
+from common.settings_cli import LoggingSettings, flag, split_csv
 from validator.executor.errors import ExecutorConfigError
 from validator.executor.http import checked_base_url
 
@@ -28,11 +28,8 @@ PoolEventsLayoutName = Literal["default", "sn98"]
 _NETWORK_TO_SUBTENSOR = {"finney": "finney", "test": "test", "local": "local"}
 
 
-def _flag(flag: str) -> JsonDict:
-    return {"flag": flag}
 
-
-class ValidatorSettings(BaseSettings):
+class ValidatorSettings(LoggingSettings):
     """Every knob of ``python -m validator``; ``.env.example`` documents each one."""
 
     model_config = SettingsConfigDict(
@@ -40,17 +37,17 @@ class ValidatorSettings(BaseSettings):
         validate_default=True,
     )
 
-    netuid: int = Field(98, ge=0, le=65535, description="Subnet uid.", json_schema_extra=_flag("--netuid"))
+    netuid: int = Field(98, ge=0, le=65535, description="Subnet uid.", json_schema_extra=flag("--netuid"))
     network: Network = Field("finney", description="Which network the validator serves; 'local' uses a static miner list and no chain.")
-    subtensor_network: str | None = Field(None, description="Subtensor network name (defaults to --network).", json_schema_extra=_flag("--subtensor.network"))
-    subtensor_chain_endpoint: str | None = Field(None, description="Subtensor websocket endpoint (overrides --subtensor.network).", json_schema_extra=_flag("--subtensor.chain_endpoint"))
-    wallet_name: str = Field("default", min_length=1, description="Coldkey wallet name.", json_schema_extra=_flag("--wallet.name"))
-    wallet_hotkey: str = Field("default", min_length=1, description="Hotkey name.", json_schema_extra=_flag("--wallet.hotkey"))
-    wallet_path: Path = Field(Path("~/.bittensor/wallets"), description="Wallets directory.", json_schema_extra=_flag("--wallet.path"))
-    axon_port: int = Field(8091, ge=1, le=65535, description="Axon port (served by miners; kept for bittensor convention).", json_schema_extra=_flag("--axon.port"))
+    subtensor_network: str | None = Field(None, description="Subtensor network name (defaults to --network).", json_schema_extra=flag("--subtensor.network"))
+    subtensor_chain_endpoint: str | None = Field(None, description="Subtensor websocket endpoint (overrides --subtensor.network).", json_schema_extra=flag("--subtensor.chain_endpoint"))
+    wallet_name: str = Field("default", min_length=1, description="Coldkey wallet name.", json_schema_extra=flag("--wallet.name"))
+    wallet_hotkey: str = Field("default", min_length=1, description="Hotkey name.", json_schema_extra=flag("--wallet.hotkey"))
+    wallet_path: Path = Field(Path("~/.bittensor/wallets"), description="Wallets directory.", json_schema_extra=flag("--wallet.path"))
+    axon_port: int = Field(8091, ge=1, le=65535, description="Axon port (served by miners; kept for bittensor convention).", json_schema_extra=flag("--axon.port"))
     chain: ChainMode = Field("live", description="Chain data: 'live' reads Base over RPC, 'replay' serves a historical window of the pool events DB.")
     chain_id: int = Field(8453, ge=1, description="EVM chain id of the pools (Base mainnet 8453).")
-    rpc_urls: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Base JSON-RPC URL, in failover order.", json_schema_extra=_flag("--rpc-url"))
+    rpc_urls: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Base JSON-RPC URL, in failover order.", json_schema_extra=flag("--rpc-url"))
     rpc_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one JSON-RPC request (a batch is one request), seconds.")
     rpc_attempts: int = Field(6, ge=1, le=50, description="Attempts per JSON-RPC request across endpoints (timeouts, 429, 5xx, bad JSON are retried with exponential backoff and jitter).")
     rpc_rate_limit: float = Field(25.0, gt=0, description="Requests per second sent to each RPC endpoint (a batch counts once).")
@@ -80,13 +77,13 @@ class ValidatorSettings(BaseSettings):
     shutdown_grace_seconds: float = Field(30.0, ge=0, description="On SIGINT/SIGTERM, how long rounds in flight may take to stop before they are cancelled.")
     miners_file: Path | None = Field(None, description="--network local: JSON file listing the miners as [{uid, hotkey, ip, port}] (loopback or private addresses).")
     min_validator_stake: float = Field(1000.0, ge=0, description="A neuron with a validator permit and at least this stake (TAO/alpha units) is a validator and is not queried.")
-    allow_hotkeys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Query only these miner hotkeys (empty: every serving miner); comma-separated in the environment.", json_schema_extra=_flag("--allow-hotkey"))
-    deny_hotkeys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Never query these miner hotkeys; comma-separated in the environment.", json_schema_extra=_flag("--deny-hotkey"))
+    allow_hotkeys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Query only these miner hotkeys (empty: every serving miner); comma-separated in the environment.", json_schema_extra=flag("--allow-hotkey"))
+    deny_hotkeys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Never query these miner hotkeys; comma-separated in the environment.", json_schema_extra=flag("--deny-hotkey"))
     metagraph_sync_seconds: float = Field(300.0, ge=5, description="How often the metagraph is re-read for the miner list (finney/test), seconds.")
-    metrics_port: int | None = Field(None, ge=1, le=65535, description="Serve /healthz, /readyz and Prometheus /metrics on 127.0.0.1 at this port (off when unset).", json_schema_extra=_flag("--metrics.port"))
+    metrics_port: int | None = Field(None, ge=1, le=65535, description="Serve /healthz, /readyz and Prometheus /metrics on 127.0.0.1 at this port (off when unset).", json_schema_extra=flag("--metrics.port"))
     live_eligibility_days: int = Field(7, ge=0, description="Live rounds: UTC days with valid evaluation answers in a job that its evaluation winner needs before it may steer the real vault.")
     live_evaluation_wait_seconds: float = Field(180.0, ge=0, description="Live rounds: how long a finished live round waits for its concurrent evaluation round to complete before it is stored unranked.")
-    executor_url: str | None = Field(None, description="Executor bot base URL (https, or http on a loopback host); unset: live decisions are only recorded, never executed (the default for --network local).", json_schema_extra=_flag("--executor-url"))
+    executor_url: str | None = Field(None, description="Executor bot base URL (https, or http on a loopback host); unset: live decisions are only recorded, never executed (the default for --network local).", json_schema_extra=flag("--executor-url"))
     executor_api_key: str | None = Field(None, description="API key the executor bot expects (sent in the Authorization header only, never logged); required with --executor-url.")
     executor_timeout_seconds: float = Field(180.0, gt=0, description="Executor bot: seconds one request may take (the bot answers once its transactions are mined).")
     executor_connect_timeout_seconds: float = Field(10.0, gt=0, description="Executor bot: seconds to open a connection.")
@@ -95,19 +92,11 @@ class ValidatorSettings(BaseSettings):
     weights_interval_blocks: int = Field(100, ge=1, description="Subtensor blocks (12 s) between weight-setting attempts (the chain's rate limit is checked too).")
     weights_sharpness: float = Field(2.0, gt=0, le=16, description="Exponent applied to each job's combined scores before normalising (higher: more to the best).")
     burn_share: float = Field(0.0, ge=0, le=1, description="Share of the weights given to the subnet owner's uid (0..1).")
-    logging_debug: bool = Field(False, description="Log at DEBUG.", json_schema_extra=_flag("--logging.debug"))
-    logging_trace: bool = Field(False, description="Log at TRACE (libraries too).", json_schema_extra=_flag("--logging.trace"))
-    log_json: bool = Field(False, description="Write JSON lines instead of readable lines.")
-    log_file: Path | None = Field(None, description="Also log to this file, rotated and retained.")
-    log_rotation: str = Field("100 MB", min_length=1, description="Rotate the log file at this size or age (loguru syntax).")
-    log_retention: str = Field("14 days", min_length=1, description="Delete rotated log files older than this (loguru syntax).")
 
     @field_validator("rpc_urls", mode="before")
     @classmethod
     def _split_rpc_urls(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        return split_csv(value)
 
     @field_validator("rpc_urls")
     @classmethod
@@ -121,9 +110,7 @@ class ValidatorSettings(BaseSettings):
     @field_validator("allow_hotkeys", "deny_hotkeys", mode="before")
     @classmethod
     def _split_hotkeys(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        return split_csv(value)
 
     @field_validator("allow_hotkeys", "deny_hotkeys")
     @classmethod
@@ -176,7 +163,3 @@ class ValidatorSettings(BaseSettings):
     def pool_events_db(self) -> DatabaseUrl:
         return parse_database_url(self.pool_events_db_url)
 
-    def log_options(self) -> LogOptions:
-        level = "TRACE" if self.logging_trace else "DEBUG" if self.logging_debug else "INFO"
-        return LogOptions(level=level, json=self.log_json, file=self.log_file,
-                          rotation=self.log_rotation, retention=self.log_retention)

@@ -64,19 +64,15 @@ class WeightSetter:
                 logger.opt(exception=exc).error("setting weights failed: {!r}", exc)
             await sleep_or_stop(self.settings.interval_s, stop)
 
-    async def compute(self) -> tuple[WeightVector, int]:
+    async def set_once(self) -> WeightSet | None:
         hotkey_to_uid, owner_uid, block = await self.uids()
         vector = compute_weights(await load_job_scores(), hotkey_to_uid, sharpness=self.settings.sharpness,
                                  burn_share=self.settings.burn_share if owner_uid is not None else 0.0,
                                  owner_uid=owner_uid)
-        return vector, block
-
-    async def set_once(self) -> WeightSet | None:
-        vector, block = await self.compute()
         if not vector.uids:
             logger.info("no weights to set yet (no scored miner is registered)")
             return None
-        success, message = await self._submit(vector, block)
+        success, message = await self._submit(vector, self.own_uid(hotkey_to_uid))
         if self.metrics is not None:
             self.metrics.weights_attempts.labels(result="success" if success else "failure").inc()
             if success:
@@ -88,11 +84,10 @@ class WeightSetter:
                                       uids=list(vector.uids), weights=list(vector.weights), success=success,
                                       message=message[:2000])
 
-    async def _submit(self, vector: WeightVector, block: int) -> tuple[bool, str]:
+    async def _submit(self, vector: WeightVector, uid: int | None) -> tuple[bool, str]:
+        """Set ``vector`` on chain as validator ``uid`` (None: not registered), within the rate limit."""
         if self.chain is None:
             return True, "local network: logged and stored, not set on chain"
-        hotkey_to_uid, _, _ = await self.uids()
-        uid = self.own_uid(hotkey_to_uid)
         if uid is None:
             return False, "this validator's hotkey is not registered on the subnet"
         try:

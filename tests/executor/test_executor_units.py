@@ -20,7 +20,7 @@ from validator.executor import (
 )
 from validator.executor.http import checked_base_url
 from validator.executor_bot.plan import Q192, balancing_swap
-from validator.logs import mask_secrets
+from common.logs import mask_secrets
 
 BIG = 2**200 + 12345  # beyond float precision: must travel exactly
 

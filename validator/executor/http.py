@@ -39,7 +39,7 @@ from validator.executor.errors import (
     ExecutorUnavailable,
 )
 from validator.executor.types import ExecutionReport, ExecutionRequest, WireFormatError
-from validator.logs import register_secret
+from common.logs import register_secret
 
 EXECUTIONS_PATH = "v1/executions"
 

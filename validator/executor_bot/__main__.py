@@ -20,7 +20,7 @@ from loguru import logger
 
 from validator.executor_bot.app import BotConfig, BotConfigError, serve
 from validator.executor_bot.operator import OperatorOptions
-from validator.logs import LogOptions, configure_logging
+from common.logs import LogOptions, configure_logging
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -23,7 +23,7 @@ from web3 import AsyncHTTPProvider, AsyncWeb3
 from validator.executor_bot.operator import EoaVaultOperator, OperatorOptions
 from validator.executor_bot.server import ExecutorBot
 from validator.executor_bot.store import KeyStore
-from validator.logs import register_secret
+from common.logs import register_secret
 
 ENV_RPC_URL = "SN98_EXECUTOR_RPC_URL"
 ENV_PRIVATE_KEY = "SN98_EXECUTOR_PRIVATE_KEY"
