@@ -96,35 +96,35 @@ def _ints(values: list[int]) -> I64:
     return np.asarray(values, dtype=np.int64).reshape(len(values))
 
 
-_SWAP_FIELDS = 9  # block, log index, timestamp, zero_for_one, tick, sqrt price, liquidity, amount0, amount1
+_SWAP_FIELDS = 9  # block, log index, timestamp, then SwapResult[:6]: zero_for_one, amount0, amount1, price, tick, liquidity
 
 
 class StepLogBuilder:
-    """Accumulates swaps into two flat int lists (no per-swap objects kept alive, so the garbage
+    """Accumulates swaps into flat int lists (no per-swap objects kept alive, so the garbage
     collector has nothing to walk); ``build`` turns them into a ``StepLog`` once."""
 
     def __init__(self) -> None:
         self._step_data: list[int] = []
-        self._step_counts: list[int] = []
+        self._step_lengths: list[int] = []
         self._swap_data: list[int] = []
 
     def add(self, result: SwapResult, event: SwapEvent) -> None:
         """Append one replayed swap (``event`` gives block, log index and time)."""
-        self._step_data += result.step_data
-        self._step_counts.append(len(result.step_data) // STEP_FIELDS)
-        self._swap_data += (
-            event.block_number, event.log_index, event.timestamp, result.zero_for_one, result.tick,
-            result.sqrt_price_x96, result.liquidity, result.amount0, result.amount1,
-        )  # fmt: skip
+        step_data = result.step_data
+        self._step_data += step_data
+        self._step_lengths.append(len(step_data))
+        swap_data = self._swap_data
+        swap_data += (event.block_number, event.log_index, event.timestamp)
+        swap_data += result[:6]
 
     def build(self) -> StepLog:
         """The accumulated log as arrays."""
         data, swaps = self._step_data, self._swap_data
         start, end, liq, amount_in, amount_out, fee, lp_fee, tick = (data[k::STEP_FIELDS] for k in range(STEP_FIELDS))
-        block, log, time, zfo, swap_tick, price, swap_liq, amount0, amount1 = (
+        block, log, time, zfo, amount0, amount1, price, swap_tick, swap_liq = (
             swaps[k::_SWAP_FIELDS] for k in range(_SWAP_FIELDS)
         )
-        counts = np.asarray(self._step_counts, dtype=np.int64).reshape(len(self._step_counts))
+        counts = np.asarray(self._step_lengths, dtype=np.int64).reshape(len(self._step_lengths)) // STEP_FIELDS
         swap_zfo = np.asarray(zfo, dtype=np.bool_).reshape(len(zfo))
         swap_block = _ints(block)
         return StepLog(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 from simulator._step_log import StepLog, StepLogBuilder
 from simulator.csv_events import PoolMetadata
@@ -82,8 +82,8 @@ class _Replayer:
         self.from_snapshot = from_snapshot
         self.log_from_block = log_from_block
         self.log = StepLogBuilder()
-        self.counts = dict.fromkeys(("swaps", "mints", "burns", "collects", "collects_skipped", "fee_protocol_changes", "pre_snapshot_fees"), 0)
-        self.readings: dict[str, int] = {}
+        self.counts = dict.fromkeys(("mints", "burns", "collects", "collects_skipped", "fee_protocol_changes", "pre_snapshot_fees"), 0)
+        self.readings = dict.fromkeys(("exact_input", "exact_output", "to_price"), 0)
 
     def apply(self, event: PoolEvent) -> None:
         if isinstance(event, SwapEvent):
@@ -173,54 +173,71 @@ class _Replayer:
     def swap(self, event: SwapEvent) -> None:
         result, reading = _reconstruct_swap(self.pool, event)
         self.pool.apply_swap(result)
-        self.readings[reading] = self.readings.get(reading, 0) + 1
+        self.readings[reading] += 1
         if event.block_number >= self.log_from_block:
             self.log.add(result, event)
-        self.counts["swaps"] += 1
 
+
+_NO_LIMIT_DOWN = MIN_SQRT_RATIO + 1
+_NO_LIMIT_UP = MAX_SQRT_RATIO - 1
 
 
 def _reconstruct_swap(pool: Pool, event: SwapEvent) -> tuple[SwapResult, str]:
-    """The first reading of the event that the pool reproduces exactly, and its name."""
-    expected = (event.amount0, event.amount1, event.sqrt_price_x96, event.tick, event.liquidity)
+    """The first reading of the event that the pool reproduces exactly, and its name.
+
+    The readings, most common first (each is quoted only if the ones before it failed): exact input
+    of the amount paid in with no price limit; exact output of the amount paid out with no price
+    limit; unbounded input up to the event's price (the trader's price limit stopped the swap).
+    """
+    amount0, amount1, price = event.amount0, event.amount1, event.sqrt_price_x96
+    expected = (amount0, amount1, price, event.tick, event.liquidity)
+    if amount0 > 0 or (amount0 == 0 and amount1 < 0):
+        zero_for_one = True
+    elif amount1 > 0 or amount0 < 0:
+        zero_for_one = False
+    else:
+        zero_for_one = price < pool.sqrt_price_x96
+    if zero_for_one:
+        paid_in, paid_out, no_limit = amount0, amount1, _NO_LIMIT_DOWN
+    else:
+        paid_in, paid_out, no_limit = amount1, amount0, _NO_LIMIT_UP
+    quote = pool.quote_swap
+    fee = event.fee
     first: SwapResult | None = None
     first_error: Exception | None = None
-    for name, zero_for_one, amount, limit in _swap_readings(pool, event):
+    if paid_in > 0:
         try:
-            result = pool.quote_swap(zero_for_one, amount, limit, fee_pips=event.fee)
+            result = quote(zero_for_one, paid_in, no_limit, fee_pips=fee)
+        except (InvalidPoolState, MathError) as exc:
+            first_error = exc
+        else:
+            if result[1:6] == expected:  # amount0, amount1, sqrt_price_x96, tick, liquidity
+                return result, "exact_input"
+            first = result
+    if paid_out < 0:
+        try:
+            result = quote(zero_for_one, paid_out, no_limit, fee_pips=fee)
         except (InvalidPoolState, MathError) as exc:
             first_error = first_error or exc
-            continue
-        if (result.amount0, result.amount1, result.sqrt_price_x96, result.tick, result.liquidity) == expected:
-            return result, name
-        first = first or result
+        else:
+            if result[1:6] == expected:
+                return result, "exact_output"
+            first = first or result
+    if (price < pool.sqrt_price_x96) if zero_for_one else (price > pool.sqrt_price_x96):
+        # the trader asked for more than the pool gave before reaching the price limit
+        try:
+            result = quote(zero_for_one, MAX_INT256, price, fee_pips=fee)
+        except (InvalidPoolState, MathError) as exc:
+            first_error = first_error or exc
+        else:
+            if result[1:6] == expected:
+                return result, "to_price"
+            first = first or result
     if first is None:
         got = f"{type(first_error).__name__}: {first_error}" if first_error else "no reading"
         raise _mismatch(event, "Swap", "revert", "success", got)
     field, expected_value, got_value = _swap_difference(first, event)
     raise _mismatch(event, "Swap", field, expected_value, got_value)
-
-
-def _swap_readings(pool: Pool, event: SwapEvent) -> Iterator[tuple[str, bool, int, int]]:
-    """(name, zero_for_one, amount_specified, price limit) for each way the trader may have asked,
-    most common first (generated lazily: most swaps match the first)."""
-    if event.amount0 > 0 or (event.amount0 == 0 and event.amount1 < 0):
-        zero_for_one = True
-    elif event.amount1 > 0 or event.amount0 < 0:
-        zero_for_one = False
-    else:
-        zero_for_one = event.sqrt_price_x96 < pool.sqrt_price_x96
-    paid_in = event.amount0 if zero_for_one else event.amount1
-    paid_out = event.amount1 if zero_for_one else event.amount0
-    no_limit = MIN_SQRT_RATIO + 1 if zero_for_one else MAX_SQRT_RATIO - 1
-    if paid_in > 0:
-        yield "exact_input", zero_for_one, paid_in, no_limit
-    if paid_out < 0:
-        yield "exact_output", zero_for_one, paid_out, no_limit
-    price = event.sqrt_price_x96
-    if (price < pool.sqrt_price_x96) if zero_for_one else (price > pool.sqrt_price_x96):
-        # the trader asked for more than the pool gave before reaching the price limit
-        yield "to_price", zero_for_one, MAX_INT256, price
 
 
 def _swap_difference(result: SwapResult, event: SwapEvent) -> tuple[str, int, int]:
@@ -267,18 +284,23 @@ def replay(
     """
     ordered: Sequence[PoolEvent] = sorted(events, key=_ORDER)  # event_order, as a C-level key
     replayer = _Replayer(pool, from_snapshot, log_from_block)
+    swap, apply = replayer.swap, replayer.apply
     for event in ordered:
-        replayer.apply(event)
+        if type(event) is SwapEvent:  # most events: skip the dispatch
+            swap(event)
+        else:
+            apply(event)
     counts = replayer.counts
+    readings = {name: count for name, count in replayer.readings.items() if count}
     return ReplayResult(
         pool=pool,
         step_log=replayer.log.build(),
-        swaps=counts["swaps"],
+        swaps=sum(readings.values()),
         mints=counts["mints"],
         burns=counts["burns"],
         collects=counts["collects"],
         collects_skipped=counts["collects_skipped"],
         fee_protocol_changes=counts["fee_protocol_changes"],
-        swap_readings=dict(replayer.readings),
+        swap_readings=readings,
         pre_snapshot_fees=counts["pre_snapshot_fees"],
     )
