@@ -11,13 +11,21 @@ within one bitmap word, clamp to [MIN_TICK, MAX_TICK], step toward it (or the li
 
 from __future__ import annotations
 
+from math import floor, log
 from typing import TYPE_CHECKING
 
 from simulator._pool_types import SwapResult
 from simulator.errors import MathOverflow
 from simulator.fullmath import MAX_INT256, MAX_UINT128, MAX_UINT256
 from simulator.swap_math import compute_swap_step
-from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick, get_tick_at_sqrt_ratio
+from simulator.tickmath import (
+    LOG_Q96,
+    LOG_SQRT_10001,
+    MAX_TICK,
+    MIN_TICK,
+    get_sqrt_ratio_at_tick,
+    get_tick_at_sqrt_ratio,
+)
 
 if TYPE_CHECKING:
     from simulator.pool import Pool
@@ -114,10 +122,16 @@ def run_swap(  # noqa: C901 - the contract's loop, kept whole for speed (see mod
                     staked += -info.staked_liquidity_net if zero_for_one else info.staked_liquidity_net
             tick = tick_next - 1 if zero_for_one else tick_next
         elif sqrt_p != sqrt_start:
-            # usually the price stays within the current tick (it moved toward one bound and cannot
-            # have passed the other): check that before the full search
-            if (sqrt_p < sqrt_at(tick)) if zero_for_one else (sqrt_p >= sqrt_at(tick + 1)):
+            # TickMath.getTickAtSqrtRatio, inlined: the price lies strictly between two valid prices,
+            # so the float estimate is within a tick or two of the answer, corrected exactly here
+            tick = floor((log(sqrt_p) - LOG_Q96) / LOG_SQRT_10001)
+            if tick < MIN_TICK or tick >= MAX_TICK:
                 tick = get_tick_at_sqrt_ratio(sqrt_p)
+            else:
+                while sqrt_at(tick) > sqrt_p:
+                    tick -= 1
+                while sqrt_at(tick + 1) <= sqrt_p:
+                    tick += 1
         if record_steps:
             record((sqrt_start, sqrt_p, lp_liquidity, amount_in, amount_out, step_fee, fee_amount, tick))
     if zero_for_one == exact_input:

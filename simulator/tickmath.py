@@ -46,8 +46,8 @@ _BIT_FACTORS: tuple[int, ...] = (
     0x2216E584F5FA1EA926041BEDFE98,
     0x48A170391F7DC42444E8FA2,
 )
-_LOG_SQRT_10001 = math.log1p(1e-4) / 2
-_LOG_Q96 = 96 * math.log(2)
+LOG_SQRT_10001 = math.log1p(1e-4) / 2  # ln(sqrt(1.0001)): one tick in log sqrt price
+LOG_Q96 = 96 * math.log(2)  # ln(2**96): Q64.96 scale
 
 
 @lru_cache(maxsize=1 << 16)
@@ -75,7 +75,7 @@ def get_tick_at_sqrt_ratio(sqrt_price_x96: int) -> int:
     """
     if not MIN_SQRT_RATIO <= sqrt_price_x96 < MAX_SQRT_RATIO:
         raise InvalidTick(f"sqrt price {sqrt_price_x96} outside [MIN_SQRT_RATIO, MAX_SQRT_RATIO)", reason="R")
-    tick = math.floor((math.log(sqrt_price_x96) - _LOG_Q96) / _LOG_SQRT_10001)
+    tick = math.floor((math.log(sqrt_price_x96) - LOG_Q96) / LOG_SQRT_10001)
     tick = min(max(tick, MIN_TICK), MAX_TICK - 1)
     while tick > MIN_TICK and get_sqrt_ratio_at_tick(tick) > sqrt_price_x96:
         tick -= 1

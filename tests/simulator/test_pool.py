@@ -4,11 +4,20 @@ protocol fee, tick crossing, bitmap word steps, reverts without side effects, an
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.errors import InvalidPoolState, MathError
 from simulator.pool import Pool
 from simulator.sqrt_price_math import get_amount0_delta, get_amount1_delta
-from simulator.tickmath import MAX_SQRT_RATIO, MIN_SQRT_RATIO, get_sqrt_ratio_at_tick
+from simulator.tickmath import (
+    MAX_SQRT_RATIO,
+    MAX_TICK,
+    MIN_SQRT_RATIO,
+    MIN_TICK,
+    get_sqrt_ratio_at_tick,
+    get_tick_at_sqrt_ratio,
+)
 
 E18 = 10**18
 DOWN = MIN_SQRT_RATIO + 1
@@ -104,6 +113,37 @@ def test_crossing_down_onto_a_tick_leaves_the_tick_below_it() -> None:
     assert pool.liquidity == E18 == result.liquidity  # the narrow position is out of range
     pool.swap(False, 1000, UP)
     assert pool.liquidity == 2 * E18 and pool.tick >= -120
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.integers(-(10**30), 10**30).filter(bool), st.sampled_from([0.0, 0.3, 0.9, 1.0])),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_the_tick_after_every_swap_is_the_contracts(swaps: list[tuple[bool, int, float]]) -> None:
+    """The swap loop finds the tick of a price inside a range with its own inlined search: after every
+    swap (up to the extreme prices, where ranges near MIN_TICK/MAX_TICK end steps mid-range) the tick
+    must be TickMath's, or one below a tick the price landed on exactly while moving down."""
+    pool = fresh(fee=500, spacing=10)
+    for lower, upper in ((MIN_TICK + 2, MIN_TICK + 52), (-887270, 887270), (-200, 300), (MAX_TICK - 52, MAX_TICK - 2)):
+        lower, upper = lower - lower % 10, upper - upper % 10
+        pool.mint("lp", lower, upper, 10**20)
+    for zero_for_one, amount, reach in swaps:
+        price = pool.sqrt_price_x96
+        edge = MIN_SQRT_RATIO + 1 if zero_for_one else MAX_SQRT_RATIO - 1
+        limit = edge if reach == 1.0 else int(price + (edge - price) * reach)
+        if limit == price or (limit < price) != zero_for_one:
+            continue
+        try:
+            result = pool.swap(zero_for_one, amount, limit)
+        except MathError:
+            continue  # an output larger than the reserves: the contract reverts as well
+        exact = get_tick_at_sqrt_ratio(result.sqrt_price_x96)
+        landed_on_tick_moving_down = zero_for_one and result.sqrt_price_x96 == get_sqrt_ratio_at_tick(exact)
+        assert result.tick in ((exact - 1, exact) if landed_on_tick_moving_down else (exact,))
 
 
 def test_steps_stop_at_every_bitmap_word_boundary() -> None:
