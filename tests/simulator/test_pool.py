@@ -118,12 +118,12 @@ def test_crossing_down_onto_a_tick_leaves_the_tick_below_it() -> None:
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.booleans(), st.integers(-(10**30), 10**30).filter(bool), st.sampled_from([0.0, 0.3, 0.9, 1.0])),
+        st.tuples(st.booleans(), st.integers(-(10**30), 10**30).filter(bool), st.sampled_from([0, 3, 9, 10])),
         min_size=1,
         max_size=25,
     )
 )
-def test_the_tick_after_every_swap_is_the_contracts(swaps: list[tuple[bool, int, float]]) -> None:
+def test_the_tick_after_every_swap_is_the_contracts(swaps: list[tuple[bool, int, int]]) -> None:
     """The swap loop finds the tick of a price inside a range with its own inlined search: after every
     swap (up to the extreme prices, where ranges near MIN_TICK/MAX_TICK end steps mid-range) the tick
     must be TickMath's, or one below a tick the price landed on exactly while moving down."""
@@ -131,10 +131,10 @@ def test_the_tick_after_every_swap_is_the_contracts(swaps: list[tuple[bool, int,
     for lower, upper in ((MIN_TICK + 2, MIN_TICK + 52), (-887270, 887270), (-200, 300), (MAX_TICK - 52, MAX_TICK - 2)):
         lower, upper = lower - lower % 10, upper - upper % 10
         pool.mint("lp", lower, upper, 10**20)
-    for zero_for_one, amount, reach in swaps:
+    for zero_for_one, amount, tenths in swaps:  # the price limit: this many tenths of the way to the edge
         price = pool.sqrt_price_x96
         edge = MIN_SQRT_RATIO + 1 if zero_for_one else MAX_SQRT_RATIO - 1
-        limit = edge if reach == 1.0 else int(price + (edge - price) * reach)
+        limit = price + (edge - price) * tenths // 10
         if limit == price or (limit < price) != zero_for_one:
             continue
         try:
@@ -144,6 +144,19 @@ def test_the_tick_after_every_swap_is_the_contracts(swaps: list[tuple[bool, int,
         exact = get_tick_at_sqrt_ratio(result.sqrt_price_x96)
         landed_on_tick_moving_down = zero_for_one and result.sqrt_price_x96 == get_sqrt_ratio_at_tick(exact)
         assert result.tick in ((exact - 1, exact) if landed_on_tick_moving_down else (exact,))
+
+
+@pytest.mark.parametrize("start", [-300_000, -60, 0, 60, 300_000])
+def test_a_swap_ending_exactly_on_a_tick_price_moving_up_is_at_that_tick(start: int) -> None:
+    """With liquidity 2**96 and no fee, token1 in moves the price by exactly the amount, so the swap can
+    end on a tick's price mid-range: the tick is then that tick (the greatest with price <= P)."""
+    for target in range(start + 1, start + 41):
+        pool = fresh(fee=0, spacing=60, tick=start)
+        pool.mint("lp", -887220, 887220, 2**96)
+        price = pool.sqrt_price_x96
+        result = pool.swap(False, get_sqrt_ratio_at_tick(target) - price, UP)
+        assert result.sqrt_price_x96 == get_sqrt_ratio_at_tick(target)
+        assert result.tick == target
 
 
 def test_steps_stop_at_every_bitmap_word_boundary() -> None:
