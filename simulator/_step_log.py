@@ -96,7 +96,8 @@ def _ints(values: list[int]) -> I64:
     return np.asarray(values, dtype=np.int64).reshape(len(values))
 
 
-_SWAP_FIELDS = 9  # block, log index, timestamp, then SwapResult[:6]: zero_for_one, amount0, amount1, price, tick, liquidity
+# per swap: block, log index, timestamp, then SwapResult[:6] (zero_for_one, amount0, amount1, price, tick, liquidity)
+_SWAP_FIELDS = 9
 
 
 class StepLogBuilder:
