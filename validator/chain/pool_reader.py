@@ -118,8 +118,11 @@ async def read_pool_state(rpc: RpcClient, pool: str, block_number: int, *, max_w
     snapshot = PoolSnapshot(
         sqrt_price_x96=head.sqrt_price_x96, tick=head.tick, liquidity=int(v["liquidity"]), fee=int(v["fee"]),
         tick_spacing=spacing,
+        # each tick's stakedLiquidityNet goes into the snapshot: crossing a tick moves CLPool's
+        # stakedLiquidity by it, and the replay's gauge/LP fee split depends on that
         ticks={t: TickSnapshot(r.liquidity_net, r.liquidity_gross, r.fee_growth_outside0_x128,
-                               r.fee_growth_outside1_x128) for t, r in sorted(scan.ticks.items())},
+                               r.fee_growth_outside1_x128, r.staked_liquidity_net)
+               for t, r in sorted(scan.ticks.items())},
         fee_protocol=head.fee_protocol, fee_growth_global0_x128=int(v["feeGrowthGlobal0X128"]),
         fee_growth_global1_x128=int(v["feeGrowthGlobal1X128"]),
         protocol_fees0=0 if slip else int(v["protocolFees"][0]), protocol_fees1=0 if slip else int(v["protocolFees"][1]),
