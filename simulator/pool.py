@@ -222,17 +222,49 @@ class Pool:
         self.positions[key] = position
         return position
 
-    def stake(self, tick_lower: int, tick_upper: int, liquidity_delta: int) -> None:
-        """Slipstream CLPool.stake: move ``liquidity_delta`` of a range into (or out of, < 0) the gauge."""
+    def stake(
+        self, tick_lower: int, tick_upper: int, liquidity_delta: int, *, positions: tuple[str, str] | None = None
+    ) -> None:
+        """Slipstream CLPool.stake: move ``liquidity_delta`` of a range into (or out of, < 0) the gauge.
+
+        As the contract: the pool's staked liquidity changes only when the current tick is in
+        [tick_lower, tick_upper); each tick gets the staked net only if it is initialized (an empty tick
+        is skipped, not an error). ``positions`` = (nft, gauge) owners is the contract's
+        ``positionUpdate``: the liquidity also moves from the position manager's position to the
+        gauge's, the first credited its fees so far, the gauge's never (the gauge is paid through
+        ``gauge_fees``). Everything is checked before anything changes, as the call reverts whole.
+        """
         if self.unstaked_fee is None:
             raise InvalidPoolState("staking needs a Slipstream pool (unstaked_fee set)")
+        staked = self.staked_liquidity
+        if tick_lower <= self.tick < tick_upper:
+            staked = add_delta(staked, liquidity_delta)
+        moves = self._staking_moves(positions, tick_lower, tick_upper, liquidity_delta) if positions else []
+        nets: dict[int, int] = {}
         for t, sign in ((tick_lower, 1), (tick_upper, -1)):
             info = self.ticks.get(t)
-            if info is None:
-                raise InvalidPoolState(f"staking on uninitialized tick {t}")
-            info.staked_liquidity_net = to_int128(info.staked_liquidity_net + sign * liquidity_delta)
-        if tick_lower <= self.tick < tick_upper:
-            self.staked_liquidity = add_delta(self.staked_liquidity, liquidity_delta)
+            if info is not None:
+                nets[t] = to_int128(nets.get(t, info.staked_liquidity_net) + sign * liquidity_delta)
+        self.staked_liquidity = staked
+        for key, position, liquidity, credit_fees in moves:
+            self.positions[key] = position
+            self._update_position(position, tick_lower, tick_upper, liquidity, credit_fees=credit_fees)
+        for t, net in nets.items():
+            self.ticks[t].staked_liquidity_net = net
+
+    def _staking_moves(
+        self, owners: tuple[str, str], tick_lower: int, tick_upper: int, delta: int
+    ) -> list[tuple[tuple[str, int, int], PositionInfo, int, bool]]:
+        """The two Position.update calls of a stake, checked: (key, position, new liquidity, credits fees)."""
+        nft, gauge = owners
+        moves = []
+        for owner, change, credit_fees in ((nft, -delta, True), (gauge, delta, False)):
+            key = (owner, tick_lower, tick_upper)
+            position = self.positions.get(key) or PositionInfo()
+            if change == 0 and position.liquidity == 0:
+                raise InvalidPoolState(f"poke of empty position {key}", reason="NP")
+            moves.append((key, position, add_delta(position.liquidity, change), credit_fees))
+        return moves
 
     def fee_growth_inside(self, tick_lower: int, tick_upper: int) -> tuple[int, int]:
         """Tick.getFeeGrowthInside at the current tick: (token0, token1), Q128.128 modulo 2**256."""
@@ -322,11 +354,16 @@ class Pool:
             )
         return 0, get_amount1_delta_signed(sqrt_lower, sqrt_upper, delta)
 
-    def _update_position(self, position: PositionInfo, tick_lower: int, tick_upper: int, liquidity: int) -> None:
-        """Position.update: credit fees earned since the last update, then store the new liquidity."""
+    def _update_position(
+        self, position: PositionInfo, tick_lower: int, tick_upper: int, liquidity: int, *, credit_fees: bool = True
+    ) -> None:
+        """Position.update: credit fees earned since the last update (Slipstream: not to the gauge's
+        position, ``credit_fees=False``), then store the new liquidity and fee growth inside."""
         inside0, inside1 = self.fee_growth_inside(tick_lower, tick_upper)
-        owed0 = ((inside0 - position.fee_growth_inside0_last_x128) % UINT256_MOD) * position.liquidity // Q128
-        owed1 = ((inside1 - position.fee_growth_inside1_last_x128) % UINT256_MOD) * position.liquidity // Q128
+        owed0 = owed1 = 0
+        if credit_fees:
+            owed0 = ((inside0 - position.fee_growth_inside0_last_x128) % UINT256_MOD) * position.liquidity // Q128
+            owed1 = ((inside1 - position.fee_growth_inside1_last_x128) % UINT256_MOD) * position.liquidity // Q128
         position.liquidity = liquidity
         position.fee_growth_inside0_last_x128 = inside0
         position.fee_growth_inside1_last_x128 = inside1

@@ -287,3 +287,48 @@ def test_a_slipstream_snapshot_keeps_its_staked_liquidity() -> None:
     assert resumed.staked_liquidity == E18 and resumed.unstaked_fee == 50_000
     assert resumed.snapshot() == pool.snapshot()
     assert resumed.swap(True, 10**30, get_sqrt_ratio_at_tick(-700)).staked_liquidity == 0
+
+
+def test_stake_skips_an_uninitialized_tick_as_clpool_does() -> None:
+    # CLPool.stake: "Only update ticks if current tick is initialized"; the in-range staked
+    # liquidity changes regardless
+    pool = fresh(unstaked_fee=0)
+    pool.mint("lp", -600, 600, 2 * E18)
+    pool.stake(-1200, 600, E18)  # -1200 holds no liquidity
+    assert sorted(pool.ticks) == [-600, 600]
+    assert pool.ticks[600].staked_liquidity_net == -E18 and pool.ticks[-600].staked_liquidity_net == 0
+    assert pool.staked_liquidity == E18
+
+
+def test_a_stake_that_reverts_changes_nothing() -> None:
+    pool = fresh(unstaked_fee=0)
+    pool.mint("lp", -600, 600, E18)
+    with pytest.raises(MathError) as unstake:
+        pool.stake(-600, 600, -E18)  # LiquidityMath.addDelta(stakedLiquidity 0, -1e18) reverts first
+    assert unstake.value.reason == "LS"
+    assert pool.ticks[-600].staked_liquidity_net == 0 and pool.ticks[600].staked_liquidity_net == 0
+    assert pool.staked_liquidity == 0
+
+
+def test_stake_with_positions_moves_liquidity_to_the_gauge_which_earns_no_fee_growth() -> None:
+    # CLPool.stake(positionUpdate=true): nftPosition.update(-delta, inside, staked=false) credits its
+    # fees first; gaugePosition.update(+delta, inside, staked=true) credits none (Position.update)
+    q128 = 1 << 128
+    pool = fresh(unstaked_fee=0)
+    pool.mint("nft", -600, 600, 4 * E18)
+    pool.swap(True, E18 // 100, DOWN)
+    inside0, _ = pool.fee_growth_inside(-600, 600)
+    pool.stake(-600, 600, E18, positions=("nft", "gauge"))
+    nft, gauge = pool.positions[("nft", -600, 600)], pool.positions[("gauge", -600, 600)]
+    assert (nft.liquidity, nft.tokens_owed0) == (3 * E18, inside0 * 4 * E18 // q128)
+    assert (gauge.liquidity, gauge.tokens_owed0, gauge.fee_growth_inside0_last_x128) == (E18, 0, inside0)
+    owed_before = nft.tokens_owed0
+    pool.swap(True, E18 // 100, DOWN)  # fee growth now counts only the 3e18 unstaked liquidity
+    later0, _ = pool.fee_growth_inside(-600, 600)
+    pool.stake(-600, 600, -E18, positions=("nft", "gauge"))
+    assert (gauge.liquidity, gauge.tokens_owed0, gauge.fee_growth_inside0_last_x128) == (0, 0, later0)
+    assert nft.liquidity == 4 * E18
+    assert nft.tokens_owed0 == owed_before + (later0 - inside0) * 3 * E18 // q128
+    with pytest.raises(MathError) as too_much:
+        pool.stake(-600, 600, 5 * E18, positions=("nft", "gauge"))  # the nft position holds only 4e18
+    assert too_much.value.reason == "LS" and pool.staked_liquidity == 0 and nft.liquidity == 4 * E18
