@@ -119,7 +119,11 @@ def run_swap(  # noqa: C901 - the contract's loop, kept whole for speed (see mod
                 if liquidity < 0 or liquidity > MAX_UINT128:
                     raise MathOverflow(f"liquidity out of range crossing tick {tick_next}", reason="LS")
                 if unstaked_fee is not None:
+                    # CLPool crosses stakedLiquidity with LiquidityMath.addDelta too, so it reverts alike
                     staked += -info.staked_liquidity_net if zero_for_one else info.staked_liquidity_net
+                    if staked < 0 or staked > MAX_UINT128:
+                        raise MathOverflow(f"staked liquidity out of range crossing tick {tick_next}",
+                                           reason="LS" if staked < 0 else "LA")
             tick = tick_next - 1 if zero_for_one else tick_next
         elif sqrt_p != sqrt_start:
             # TickMath.getTickAtSqrtRatio, inlined: the price lies strictly between two valid prices,

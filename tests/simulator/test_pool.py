@@ -332,3 +332,17 @@ def test_stake_with_positions_moves_liquidity_to_the_gauge_which_earns_no_fee_gr
     with pytest.raises(MathError) as too_much:
         pool.stake(-600, 600, 5 * E18, positions=("nft", "gauge"))  # the nft position holds only 4e18
     assert too_much.value.reason == "LS" and pool.staked_liquidity == 0 and nft.liquidity == 4 * E18
+
+
+def test_crossing_reverts_where_clpools_staked_liquidity_would_go_negative() -> None:
+    # CLPool.swap crosses with stakedLiquidity = LiquidityMath.addDelta(stakedLiquidity, net), net negated
+    # moving down: below zero it reverts 'LS'. Reachable through stake: above the range the staked
+    # liquidity stays 0 and only the initialized lower tick gets +1e18
+    pool = fresh(unstaked_fee=0, tick=700)
+    pool.mint("lp", -600, 1200, E18)
+    pool.stake(-600, 600, E18)  # 600 is not initialized: skipped
+    assert pool.staked_liquidity == 0 and pool.ticks[-600].staked_liquidity_net == E18
+    before = pool.snapshot()
+    with pytest.raises(MathError) as crossing:
+        pool.swap(True, 10**30, get_sqrt_ratio_at_tick(-700))
+    assert crossing.value.reason == "LS" and pool.snapshot() == before
