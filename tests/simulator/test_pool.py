@@ -346,3 +346,30 @@ def test_crossing_reverts_where_clpools_staked_liquidity_would_go_negative() -> 
     with pytest.raises(MathError) as crossing:
         pool.swap(True, 10**30, get_sqrt_ratio_at_tick(-700))
     assert crossing.value.reason == "LS" and pool.snapshot() == before
+
+
+def test_slipstream_fee_split_rounds_as_clpool_calculate_fees() -> None:
+    # Hand-derived from CLPool.calculateFees/splitFees/applyUnstakedFees for a step fee of 3000000000038,
+    # liquidity 4e18 of which 1e18 staked, unstakedFee 15%:
+    #   staked share  mulDivRoundingUp(fee, 1e18, 4e18)           = ceil(750000000009.5)  = 750000000010
+    #   unstaked levy mulDivRoundingUp(fee - 750000000010, 15e4, 1e6) = ceil(337500000004.2) = 337500000005
+    #   LP fee        2250000000028 - 337500000005                 = 1912500000023
+    #   fee growth    mulDiv(1912500000023, 2**128, 4e18 - 1e18)
+    pool = fresh(unstaked_fee=150_000)
+    pool.mint("lp", -600, 600, 4 * E18)
+    pool.stake(-600, 600, E18)
+    result = pool.swap(True, 1_000_000_000_012_345, DOWN)
+    assert result.step_fee[-1] == 3_000_000_000_038 and sum(result.step_fee[:-1]) == 0
+    assert result.step_lp_fee[-1] == 1_912_500_000_023 and result.step_liquidity[-1] == 3 * E18
+    assert pool.gauge_fees0 == 750_000_000_010 + 337_500_000_005
+    assert pool.fee_growth_global0_x128 == 1_912_500_000_023 * (1 << 128) // (3 * E18)
+
+
+def test_slipstream_fees_all_go_to_the_gauge_when_all_liquidity_is_staked() -> None:
+    # calculateFees: `if (_liquidity == _stakedLiquidity) stakedFeeAmount = feeAmount` (no fee growth)
+    pool = fresh(unstaked_fee=150_000)
+    pool.mint("lp", -600, 600, 4 * E18)
+    pool.stake(-600, 600, 4 * E18)
+    result = pool.swap(True, 1_000_000_000_012_345, DOWN)
+    assert pool.gauge_fees0 == sum(result.step_fee) == 3_000_000_000_038
+    assert pool.fee_growth_global0_x128 == 0 and sum(result.step_lp_fee) == 0
