@@ -9,6 +9,11 @@ reproduces amount0, amount1, sqrtPriceX96, tick and the active liquidity after t
 is committed; if none does, ``ReplayMismatch`` names the event and the first differing field.
 Mints and burns must reproduce their amounts; collects of known positions their amounts.
 
+Fees: a Swap event does not carry the fee either. A Uniswap V3 pool's fee is fixed, but a Slipstream
+pool's fee module may set a new one for any swap (the dynamic module does, by price movement), so on
+Slipstream a swap the pool's fee does not reproduce is searched for the one fee that does (every
+reading is monotonic in the fee); the last fee found is tried first on the next swap.
+
 Start states: an empty pool from the Initialize event (``pool_from_start``) gives a fully checked
 replay. From a snapshot, positions minted before it are unknown: a burn of such liquidity adopts it
 (``Pool.adopt_position``) and a collect of an unknown position is skipped and counted.
@@ -56,6 +61,8 @@ class ReplayResult:
     swap_readings: dict[str, int]
     pre_snapshot_fees: int = 0
     """Collects that paid fees earned before a snapshot start (credited, see ``_owe_pre_snapshot_fees``)."""
+    fees_inferred: int = 0
+    """Swaps replayed at a fee other than the pool's, found from the event (see ``infer_fees``)."""
 
 
 def pool_from_start(metadata: PoolMetadata, start: PoolInitialize | PoolSnapshot) -> Pool:
@@ -77,12 +84,17 @@ def pool_from_start(metadata: PoolMetadata, start: PoolInitialize | PoolSnapshot
 class _Replayer:
     """Applies events one by one; holds the counters and the step log builder."""
 
-    def __init__(self, pool: Pool, from_snapshot: bool, log_from_block: int) -> None:
+    def __init__(self, pool: Pool, from_snapshot: bool, log_from_block: int, infer_fees: bool) -> None:
         self.pool = pool
         self.from_snapshot = from_snapshot
         self.log_from_block = log_from_block
+        self.infer_fees = infer_fees
+        self.fee_hint: int | None = None
+        """The fee the last swap of unknown fee was found at (None: the pool's fee); tried first."""
         self.log = StepLogBuilder()
-        self.counts = dict.fromkeys(("mints", "burns", "collects", "collects_skipped", "fee_protocol_changes", "pre_snapshot_fees"), 0)
+        self.counts = dict.fromkeys(
+            ("mints", "burns", "collects", "collects_skipped", "fee_protocol_changes", "pre_snapshot_fees", "fees_inferred"), 0
+        )
         self.readings = dict.fromkeys(("exact_input", "exact_output", "to_price"), 0)
 
     def apply(self, event: PoolEvent) -> None:
@@ -171,38 +183,59 @@ class _Replayer:
             position.tokens_owed1 = event.amount1
 
     def swap(self, event: SwapEvent) -> None:
-        result, reading = _reconstruct_swap(self.pool, event)
+        fee = event.fee if event.fee is not None else self.fee_hint
+        try:
+            result, reading = _reconstruct_swap(self.pool, event, fee)
+        except ReplayMismatch:
+            if not self.infer_fees or event.fee is not None:
+                raise
+            result, reading = self._swap_at_another_fee(event, fee)
+        else:
+            if fee is not None and event.fee is None:
+                self.counts["fees_inferred"] += 1
         self.pool.apply_swap(result)
         self.readings[reading] += 1
         if event.block_number >= self.log_from_block:
             self.log.add(result, event)
+
+    def _swap_at_another_fee(self, event: SwapEvent, tried: int | None) -> tuple[SwapResult, str]:
+        """A swap of a pool whose fee may change from swap to swap (Slipstream's fee modules) that the
+        fee tried first does not reproduce, and whose event does not say the fee: the pool's own fee,
+        else the fee ``_find_fee`` finds, must reproduce it exactly, or the mismatch stands."""
+        pool = self.pool
+        if tried is not None:
+            try:
+                found = _reconstruct_swap(pool, event, None)
+            except ReplayMismatch:
+                pass
+            else:
+                self.fee_hint = None
+                return found
+        fee = _find_fee(pool, event)
+        if fee is None:
+            return _reconstruct_swap(pool, event, tried)  # raises the mismatch at the fee tried first
+        self.fee_hint = fee
+        self.counts["fees_inferred"] += 1
+        return _reconstruct_swap(pool, event, fee)
 
 
 _NO_LIMIT_DOWN = MIN_SQRT_RATIO + 1
 _NO_LIMIT_UP = MAX_SQRT_RATIO - 1
 
 
-def _reconstruct_swap(pool: Pool, event: SwapEvent) -> tuple[SwapResult, str]:
-    """The first reading of the event that the pool reproduces exactly, and its name.
+def _reconstruct_swap(pool: Pool, event: SwapEvent, fee: int | None) -> tuple[SwapResult, str]:
+    """The first reading of the event that the pool reproduces exactly at ``fee`` (pips; None: the
+    pool's fee), and its name.
 
     The readings, most common first (each is quoted only if the ones before it failed): exact input
     of the amount paid in with no price limit; exact output of the amount paid out with no price
     limit; unbounded input up to the event's price (the trader's price limit stopped the swap).
     """
-    amount0, amount1, price = event.amount0, event.amount1, event.sqrt_price_x96
-    expected = (amount0, amount1, price, event.tick, event.liquidity)
-    if amount0 > 0 or (amount0 == 0 and amount1 < 0):
-        zero_for_one = True
-    elif amount1 > 0 or amount0 < 0:
-        zero_for_one = False
-    else:
-        zero_for_one = price < pool.sqrt_price_x96
-    if zero_for_one:
-        paid_in, paid_out, no_limit = amount0, amount1, _NO_LIMIT_DOWN
-    else:
-        paid_in, paid_out, no_limit = amount1, amount0, _NO_LIMIT_UP
+    price = event.sqrt_price_x96
+    expected = (event.amount0, event.amount1, price, event.tick, event.liquidity)
+    zero_for_one, paid_in, paid_out = _direction(pool, event)
+    no_limit = _NO_LIMIT_DOWN if zero_for_one else _NO_LIMIT_UP
     quote = pool.quote_swap
-    fee = event.fee
     first: SwapResult | None = None
     first_error: Exception | None = None
     if paid_in > 0:
@@ -240,6 +273,73 @@ def _reconstruct_swap(pool: Pool, event: SwapEvent) -> tuple[SwapResult, str]:
     raise _mismatch(event, "Swap", field, expected_value, got_value)
 
 
+_FEE_LIMIT = 1_000_000  # fees are pips below 1e6 (the pool checks the same)
+
+
+def _find_fee(pool: Pool, event: SwapEvent) -> int | None:
+    """The fee (pips) at which one reading of ``event`` reproduces it exactly, or None.
+
+    Every reading is monotonic in the fee, so each is a binary search (~20 quotes): an exact input
+    moves the price less the higher the fee; an exact output, or an input up to a price limit, costs
+    more input the higher the fee. The search finds where the reading's price (or input) meets the
+    event's, and ``_reconstruct_swap`` then checks all five fields at that fee and its neighbours
+    (rounding can make a few fees give the same price). Only for swaps the pool's fee did not
+    reproduce, so its cost never touches a pool of fixed fee.
+    """
+    zero_for_one, paid_in, paid_out = _direction(pool, event)
+    no_limit = _NO_LIMIT_DOWN if zero_for_one else _NO_LIMIT_UP
+    searches: list[tuple[int, int, bool]] = []  # (amount specified, price limit, key is the price)
+    if paid_in > 0:
+        searches.append((paid_in, no_limit, True))
+    if paid_out < 0:
+        searches.append((paid_out, no_limit, False))
+    price = event.sqrt_price_x96
+    if (price < pool.sqrt_price_x96) if zero_for_one else (price > pool.sqrt_price_x96):
+        searches.append((MAX_INT256, price, False))
+    for amount, limit, key_is_price in searches:
+        # key(fee) rises with the fee: the price for a downward exact input, minus it for an upward
+        # one, the amount paid in otherwise; find the lowest fee whose key reaches the event's
+        if key_is_price:
+            target = price if zero_for_one else -price
+        else:
+            target = paid_in
+        low, high = 0, _FEE_LIMIT - 1
+        while low < high:
+            middle = (low + high) // 2
+            try:
+                result = pool.quote_swap(zero_for_one, amount, limit, fee_pips=middle, record_steps=False)
+            except (InvalidPoolState, MathError):
+                break
+            if key_is_price:
+                key = result.sqrt_price_x96 if zero_for_one else -result.sqrt_price_x96
+            else:
+                key = result.amount0 if zero_for_one else result.amount1
+            if key < target:
+                low = middle + 1
+            else:
+                high = middle
+        for fee in (low, low - 1, low + 1):
+            if 0 <= fee < _FEE_LIMIT:
+                try:
+                    _reconstruct_swap(pool, event, fee)
+                except ReplayMismatch:
+                    continue
+                return fee
+    return None
+
+
+def _direction(pool: Pool, event: SwapEvent) -> tuple[bool, int, int]:
+    """(zero_for_one, amount paid in, amount paid out) of a Swap event, as signed event amounts."""
+    amount0, amount1 = event.amount0, event.amount1
+    if amount0 > 0 or (amount0 == 0 and amount1 < 0):
+        zero_for_one = True
+    elif amount1 > 0 or amount0 < 0:
+        zero_for_one = False
+    else:
+        zero_for_one = event.sqrt_price_x96 < pool.sqrt_price_x96
+    return (True, amount0, amount1) if zero_for_one else (False, amount1, amount0)
+
+
 def _swap_difference(result: SwapResult, event: SwapEvent) -> tuple[str, int, int]:
     """The first of the event's values the replayed swap does not reproduce."""
     for name, expected, got in (
@@ -274,16 +374,22 @@ def replay(
     *,
     from_snapshot: bool = False,
     log_from_block: int = 0,
+    infer_fees: bool | None = None,
 ) -> ReplayResult:
     """Apply ``events`` to ``pool`` (in place) in (block, log_index) order, checking each to the wei.
 
     ``from_snapshot``: the pool came from a snapshot, so pre-snapshot positions are adopted at their
     first burn and collects of unknown positions are skipped. ``log_from_block``: swaps before this
-    block are replayed (they build the state) but left out of the step log.
+    block are replayed (they build the state) but left out of the step log. ``infer_fees``: a swap
+    whose event gives no fee and that the pool's fee does not reproduce is searched for the fee that
+    reproduces it exactly (default: on Slipstream pools, whose fee modules may change the fee per
+    swap; a Uniswap V3 pool's fee is fixed, so there such a swap is a mismatch).
     Raises ``ReplayMismatch`` at the first event the replay does not reproduce.
     """
     ordered: Sequence[PoolEvent] = sorted(events, key=_ORDER)  # event_order, as a C-level key
-    replayer = _Replayer(pool, from_snapshot, log_from_block)
+    if infer_fees is None:
+        infer_fees = pool.unstaked_fee is not None
+    replayer = _Replayer(pool, from_snapshot, log_from_block, infer_fees)
     swap, apply = replayer.swap, replayer.apply
     for event in ordered:
         if type(event) is SwapEvent:  # most events: skip the dispatch
@@ -303,4 +409,5 @@ def replay(
         fee_protocol_changes=counts["fee_protocol_changes"],
         swap_readings=readings,
         pre_snapshot_fees=counts["pre_snapshot_fees"],
+        fees_inferred=counts["fees_inferred"],
     )
