@@ -183,15 +183,16 @@ class _Replayer:
             position.tokens_owed1 = event.amount1
 
     def swap(self, event: SwapEvent) -> None:
-        fee = event.fee if event.fee is not None else self.fee_hint
+        fee = event.fee
+        hinted = fee is None and self.fee_hint is not None
         try:
-            result, reading = _reconstruct_swap(self.pool, event, fee)
+            result, reading = _reconstruct_swap(self.pool, event, self.fee_hint if hinted else fee)
         except ReplayMismatch:
-            if not self.infer_fees or event.fee is not None:
+            if not self.infer_fees or fee is not None:
                 raise
-            result, reading = self._swap_at_another_fee(event, fee)
+            result, reading = self._swap_at_another_fee(event, self.fee_hint)
         else:
-            if fee is not None and event.fee is None:
+            if hinted:
                 self.counts["fees_inferred"] += 1
         self.pool.apply_swap(result)
         self.readings[reading] += 1
@@ -231,10 +232,17 @@ def _reconstruct_swap(pool: Pool, event: SwapEvent, fee: int | None) -> tuple[Sw
     of the amount paid in with no price limit; exact output of the amount paid out with no price
     limit; unbounded input up to the event's price (the trader's price limit stopped the swap).
     """
-    price = event.sqrt_price_x96
-    expected = (event.amount0, event.amount1, price, event.tick, event.liquidity)
-    zero_for_one, paid_in, paid_out = _direction(pool, event)
-    no_limit = _NO_LIMIT_DOWN if zero_for_one else _NO_LIMIT_UP
+    amount0, amount1, price = event.amount0, event.amount1, event.sqrt_price_x96
+    expected = (amount0, amount1, price, event.tick, event.liquidity)
+    # _direction, inlined (the hot path of every replay)
+    if amount0 > 0 or (amount0 == 0 and amount1 < 0):
+        zero_for_one, paid_in, paid_out, no_limit = True, amount0, amount1, _NO_LIMIT_DOWN
+    elif amount1 > 0 or amount0 < 0:
+        zero_for_one, paid_in, paid_out, no_limit = False, amount1, amount0, _NO_LIMIT_UP
+    elif price < pool.sqrt_price_x96:
+        zero_for_one, paid_in, paid_out, no_limit = True, amount0, amount1, _NO_LIMIT_DOWN
+    else:
+        zero_for_one, paid_in, paid_out, no_limit = False, amount1, amount0, _NO_LIMIT_UP
     quote = pool.quote_swap
     first: SwapResult | None = None
     first_error: Exception | None = None
