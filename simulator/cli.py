@@ -111,6 +111,8 @@ def _print_summary(
     window = f"blocks {from_block}..{to_block if to_block is not None else 'end'}"
     print(f"pool {metadata.pool} (fee {metadata.fee}, tick spacing {metadata.tick_spacing}), {window}")
     print(f"swaps replayed: {result.swaps} ({readings or 'none'})")
+    if result.fees_inferred:
+        print(f"swaps at a fee other than the pool's, found from the event: {result.fees_inferred}")
     print(f"mints: {result.mints}, burns: {result.burns}, collects: {result.collects}"
           f" (skipped {result.collects_skipped}), fee protocol changes: {result.fee_protocol_changes}")  # fmt: skip
     print(f"step log: {result.step_log.n_swaps} swaps, {result.step_log.n_steps} steps from block {from_block}")
