@@ -111,7 +111,33 @@ class FeeProtocolChange:
     timestamp: int = 0
 
 
-PoolEvent = Union[PoolInitialize, SwapEvent, MintEvent, BurnEvent, CollectEvent, FeeProtocolChange]
+@dataclass(frozen=True, slots=True)
+class StakeEvent:
+    """Aerodrome Slipstream ``CLPool.stake``: ``liquidity_delta`` of ``[tick_lower, tick_upper)`` moved
+    into (> 0) or out of (< 0) the pool's gauge.
+
+    The pool emits no event for a stake (only its gauge calls it), yet a stake changes how every later
+    swap splits its fee between the gauge and the unstaked LPs, so the chain sources derive these
+    records from the gauge's ``Deposit``/``Withdraw`` logs (``log_index`` is the gauge log's) and from
+    the pool's Mint/Burn owned by the gauge (``increaseStakedLiquidity``/``decreaseStakedLiquidity``).
+    ``nft`` and ``gauge`` are the position owners between which the stake moves the liquidity (the
+    contract's ``positionUpdate``: deposit and withdraw); both empty when only the staked liquidity
+    changes (the Mint/Burn already credited the gauge's own position).
+    """
+
+    pool: str
+    block_number: int
+    log_index: int
+    tick_lower: int
+    tick_upper: int
+    liquidity_delta: int
+    tx_hash: str = ""
+    timestamp: int = 0
+    nft: str = ""
+    gauge: str = ""
+
+
+PoolEvent = Union[PoolInitialize, SwapEvent, MintEvent, BurnEvent, CollectEvent, FeeProtocolChange, StakeEvent]
 
 
 def event_order(event: PoolEvent) -> tuple[int, int]:

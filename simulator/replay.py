@@ -8,6 +8,8 @@ limit). On day 1 these readings matched 873, 122 and 6 of the 1,001 swaps. The f
 reproduces amount0, amount1, sqrtPriceX96, tick and the active liquidity after the swap
 is committed; if none does, ``ReplayMismatch`` names the event and the first differing field.
 Mints and burns must reproduce their amounts; collects of known positions their amounts.
+Slipstream stakes (``StakeEvent``, derived from the gauge's logs: the pool emits none) change the
+staked liquidity that splits each later swap's fee; one the contract would revert is a mismatch.
 
 Fees: a Swap event does not carry the fee either. A Uniswap V3 pool's fee is fixed, but a Slipstream
 pool's fee module may set a new one for any swap (the dynamic module does, by price movement), so on
@@ -35,6 +37,7 @@ from simulator.events import (
     MintEvent,
     PoolEvent,
     PoolInitialize,
+    StakeEvent,
     SwapEvent,
 )
 from simulator.fullmath import MAX_INT256
@@ -63,6 +66,9 @@ class ReplayResult:
     """Collects that paid fees earned before a snapshot start (credited, see ``_owe_pre_snapshot_fees``)."""
     fees_inferred: int = 0
     """Swaps replayed at a fee other than the pool's, found from the event (see ``infer_fees``)."""
+    stakes: int = 0
+    """Slipstream stakes and unstakes applied (``StakeEvent``: gauge deposits, withdrawals, staked
+    liquidity changes)."""
 
 
 def pool_from_start(metadata: PoolMetadata, start: PoolInitialize | PoolSnapshot) -> Pool:
@@ -93,7 +99,8 @@ class _Replayer:
         """The fee the last swap of unknown fee was found at (None: the pool's fee); tried first."""
         self.log = StepLogBuilder()
         self.counts = dict.fromkeys(
-            ("mints", "burns", "collects", "collects_skipped", "fee_protocol_changes", "pre_snapshot_fees", "fees_inferred"), 0
+            ("mints", "burns", "collects", "collects_skipped", "fee_protocol_changes", "pre_snapshot_fees", "fees_inferred",
+             "stakes"), 0
         )
         self.readings = dict.fromkeys(("exact_input", "exact_output", "to_price"), 0)
 
@@ -106,6 +113,8 @@ class _Replayer:
             self.burn(event)
         elif isinstance(event, CollectEvent):
             self.collect(event)
+        elif isinstance(event, StakeEvent):
+            self.stake(event)
         elif isinstance(event, FeeProtocolChange):
             try:
                 self.pool.set_fee_protocol(event.fee_protocol0, event.fee_protocol1)
@@ -150,11 +159,39 @@ class _Replayer:
             # A poke (the position manager's burn(0) before a collect) of a position whose liquidity
             # predates the snapshot: it only settles fees we cannot know, so nothing we track changes.
             return False
+        self._ensure_held(key, liquidity)
+        return True
+
+    def stake(self, event: StakeEvent) -> None:
+        """CLPool.stake, which the gauge calls and which emits no pool event (see ``StakeEvent``).
+
+        On a snapshot start the snapshot's staked liquidity and ticks' staked nets already hold every
+        earlier stake, so only the window's stakes are applied here; a position the stake moves
+        liquidity out of that predates the snapshot is adopted first, as a burn adopts it.
+        """
+        if self.pool.unstaked_fee is None:
+            raise EventSourceError(
+                f"stake at block {event.block_number} log {event.log_index} (tx {event.tx_hash or '?'}) "
+                f"on a pool without a gauge (Uniswap V3): stakes exist only on Slipstream pools"
+            )
+        owners = (event.nft, event.gauge) if event.nft and event.gauge else None
+        if owners is not None and self.from_snapshot:
+            source = owners[0] if event.liquidity_delta > 0 else owners[1]
+            self._ensure_held((source, event.tick_lower, event.tick_upper), abs(event.liquidity_delta))
+        try:
+            self.pool.stake(event.tick_lower, event.tick_upper, event.liquidity_delta, positions=owners)
+        except (InvalidPoolState, MathError) as exc:
+            raise _mismatch(event, "Stake", "revert", "success", f"{type(exc).__name__}: {exc}") from exc
+        self.counts["stakes"] += 1
+
+    def _ensure_held(self, key: tuple[str, int, int], liquidity: int) -> None:
+        """On a snapshot start, make sure the position a burn or a stake takes ``liquidity`` out of
+        holds it: the part the replay does not know predates the snapshot and is already in the ticks."""
+        position = self.pool.positions.get(key)
         if position is None:
             self.pool.adopt_position(*key, liquidity)
         elif position.liquidity < liquidity:
             position.liquidity = liquidity
-        return True
 
     def collect(self, event: CollectEvent) -> None:
         key = (event.owner, event.tick_lower, event.tick_upper)
@@ -418,4 +455,5 @@ def replay(
         swap_readings=readings,
         pre_snapshot_fees=counts["pre_snapshot_fees"],
         fees_inferred=counts["fees_inferred"],
+        stakes=counts["stakes"],
     )
