@@ -22,12 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from loguru import logger
+
 from simulator.events import PoolEvent
 from validator.chain.abi import checksum
 from validator.chain.errors import RpcResponseError
 from validator.chain.logs import fetch_pool_events
 from validator.chain.pool_reader import block_header, read_pool_info, read_pool_state
 from validator.chain.rpc import RpcClient
+from validator.chain.stakes import Gauge, TokenTicks, read_gauge
 from validator.chain.types import PoolInfo, PoolState, VaultState
 from validator.chain.vaults import VAULT_KINDS, read_eoa_vault, read_liquidity_manager_vault
 
@@ -56,6 +59,8 @@ class LiveChainSource:
         self.rpc = rpc
         self.options = options or LiveOptions()
         self._pools: dict[str, PoolInfo] = {}
+        self._gauges: dict[str, Gauge] = {}
+        self._token_ticks = TokenTicks()
 
     async def head_block(self) -> int:
         latest = int(str(await self.rpc.call("eth_blockNumber", [])), 16)
@@ -101,10 +106,28 @@ class LiveChainSource:
         return state, vault_state
 
     async def pool_events(self, pool: str, from_block: int, to_block: int) -> list[PoolEvent]:
+        """The pool's events; on a Slipstream pool with a gauge, its stakes among them (``StakeEvent``:
+        CLPool.stake emits no pool event, see ``validator.chain.stakes``)."""
         if to_block < from_block:
             return []
-        batch = await fetch_pool_events(self.rpc, pool, from_block, to_block, max_range=self.options.max_log_range)
+        gauge = None
+        if (await self.pool_info(pool, to_block)).kind == "slipstream":
+            gauge = await self.gauge(pool, to_block)
+        batch = await fetch_pool_events(self.rpc, pool, from_block, to_block, max_range=self.options.max_log_range,
+                                        gauge=gauge, token_ticks=self._token_ticks)
         return batch.events
+
+    async def gauge(self, pool: str, block_number: int) -> Gauge | None:
+        """A Slipstream pool's gauge, or None while it has none. The gauge factory sets a pool's gauge
+        once and never changes it, so a gauge found is cached; no gauge is asked again next time."""
+        address = checksum(pool)
+        if address not in self._gauges:
+            gauge = await read_gauge(self.rpc, address, block_number)
+            if gauge is None:
+                return None
+            logger.info("pool {}: gauge {} (position manager {})", address, gauge.address, gauge.nft)
+            self._gauges[address] = gauge
+        return self._gauges[address]
 
     async def block_timestamp(self, block_number: int) -> int:
         raw = await self.rpc.call("eth_getBlockByNumber", [hex(block_number), False])

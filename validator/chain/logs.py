@@ -4,7 +4,9 @@
 range, then the headers of the blocks that have logs (for timestamps, and to check every log's
 block hash against the canonical header: a log from a block that was reorged away is refused).
 Windows go out several per batched request. Events come back as the simulator's records, in
-(block, log_index) order; amounts raw, prices Q64.96.
+(block, log_index) order; amounts raw, prices Q64.96. Given a Slipstream pool's gauge, the same
+requests (one filter over both addresses) also read the gauge's Deposit/Withdraw logs, and the
+stakes they and the gauge-owned Mint/Burn imply come back among the events (``stakes.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from validator.chain.abi import checksum, contract
 from validator.chain.errors import ChainError, RpcRangeError, RpcResponseError
 from validator.chain.pool_reader import block_header
 from validator.chain.rpc import RpcClient
+from validator.chain.stakes import Gauge, GaugeLog, TokenTicks, decode_gauge_log, gauge_stakes, gauge_topics, implied_stakes
 
 EVENT_NAMES = ("Swap", "Mint", "Burn", "Collect", "SetFeeProtocol", "Initialize")
 WINDOWS_PER_REQUEST = 4
@@ -53,16 +56,16 @@ def windows(from_block: int, to_block: int, max_range: int) -> list[tuple[int, i
 
 
 async def fetch_raw_logs(
-    rpc: RpcClient, address: str, from_block: int, to_block: int, max_range: int
+    rpc: RpcClient, addresses: Sequence[str], topics: Sequence[str], from_block: int, to_block: int, max_range: int
 ) -> list[dict[str, Any]]:
-    """Every raw log of our topics from ``address`` in the range; a window whose answer is too large
-    is halved until it fits (a single block that is still too large raises ``RpcRangeError``)."""
+    """Every raw log with one of ``topics`` (topic0) from ``addresses`` in the range; a window whose
+    answer is too large is halved until it fits (a single block still too large raises ``RpcRangeError``)."""
     pending = deque(windows(from_block, to_block, max_range))
-    topics = [_topics()]
+    where: str | list[str] = addresses[0] if len(addresses) == 1 else list(addresses)
     logs: list[dict[str, Any]] = []
     while pending:
         group = [pending.popleft() for _ in range(min(WINDOWS_PER_REQUEST, len(pending)))]
-        calls = [("eth_getLogs", [{"address": address, "fromBlock": hex(a), "toBlock": hex(b), "topics": topics}])
+        calls = [("eth_getLogs", [{"address": where, "fromBlock": hex(a), "toBlock": hex(b), "topics": [list(topics)]}])
                  for a, b in group]
         outcomes = await rpc.batch_outcomes(calls)
         for (a, b), outcome in reversed(list(zip(group, outcomes))):
@@ -75,15 +78,16 @@ async def fetch_raw_logs(
             elif isinstance(outcome, ChainError):
                 raise outcome
             else:
-                logs.extend(_checked_logs(outcome, address, a, b))
+                logs.extend(_checked_logs(outcome, addresses, a, b))
     return logs
 
 
-def _checked_logs(outcome: Any, address: str, a: int, b: int) -> list[dict[str, Any]]:
+def _checked_logs(outcome: Any, addresses: Sequence[str], a: int, b: int) -> list[dict[str, Any]]:
     if not isinstance(outcome, list):
         raise RpcResponseError(f"eth_getLogs [{a}, {b}]: expected a list, got {type(outcome).__name__}")
+    wanted = {address.lower() for address in addresses}
     for log in outcome:
-        if not isinstance(log, dict) or str(log.get("address", "")).lower() != address.lower():
+        if not isinstance(log, dict) or str(log.get("address", "")).lower() not in wanted:
             raise RpcResponseError(f"eth_getLogs [{a}, {b}]: a log from another address or of a wrong shape")
         if log.get("removed"):
             raise RpcResponseError(f"eth_getLogs [{a}, {b}]: a removed log (reorg under way)")
@@ -93,26 +97,53 @@ def _checked_logs(outcome: Any, address: str, a: int, b: int) -> list[dict[str, 
 
 
 async def fetch_pool_events(
-    rpc: RpcClient, pool: str, from_block: int, to_block: int, *, max_range: int
+    rpc: RpcClient,
+    pool: str,
+    from_block: int,
+    to_block: int,
+    *,
+    max_range: int,
+    gauge: Gauge | None = None,
+    token_ticks: TokenTicks | None = None,
 ) -> LogBatch:
-    """Decoded events of ``pool`` in ``[from_block, to_block]`` with timestamps from the block headers."""
+    """Decoded events of ``pool`` in ``[from_block, to_block]`` with timestamps from the block headers;
+    with its ``gauge``, the window's stakes too (``token_ticks``: the tokenId -> ticks cache to use)."""
     address = checksum(pool)
     requests_before = rpc.stats.requests
-    raw = await fetch_raw_logs(rpc, address, from_block, to_block, max_range)
+    addresses, topics = [address], _topics()
+    if gauge is not None:
+        addresses, topics = [address, gauge.address], topics + gauge_topics()
+    raw = await fetch_raw_logs(rpc, addresses, topics, from_block, to_block, max_range)
+    stamps, hashes = await _block_headers(rpc, raw)
+    events: list[PoolEvent] = []
+    gauge_logs: list[GaugeLog] = []
+    for log in raw:
+        number = int(log["blockNumber"], 16)
+        if str(log["address"]).lower() == address.lower():
+            events.append(decode_pool_log(log, address.lower(), stamps[number]))
+        else:
+            gauge_logs.append(decode_gauge_log(log, stamps[number]))
+    if gauge is not None:
+        gauge_logs.sort(key=lambda g: (g.block_number, g.log_index))
+        staked = await gauge_stakes(rpc, address.lower(), gauge, gauge_logs, token_ticks or TokenTicks())
+        events += staked + implied_stakes(events, gauge)
+    events.sort(key=event_order)
+    return LogBatch(events=events, block_hashes=hashes, requests=rpc.stats.requests - requests_before)
+
+
+async def _block_headers(rpc: RpcClient, raw: Sequence[dict[str, Any]]) -> tuple[dict[int, int], dict[int, str]]:
+    """Timestamps and canonical hashes of the blocks of ``raw``, each log's block hash checked against them."""
     blocks = sorted({int(log["blockNumber"], 16) for log in raw})
     headers = await rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in blocks])
     hashes: dict[int, str] = {}
     stamps: dict[int, int] = {}
     for number, header in zip(blocks, headers):
         hashes[number], stamps[number] = block_header(header, number)
-    events = []
     for log in raw:
         number = int(log["blockNumber"], 16)
         if str(log.get("blockHash", "")).lower() != hashes[number].lower():
             raise RpcResponseError(f"log in block {number} has hash {log.get('blockHash')}, canonical is {hashes[number]}")
-        events.append(decode_pool_log(log, address.lower(), stamps[number]))
-    events.sort(key=event_order)
-    return LogBatch(events=events, block_hashes=hashes, requests=rpc.stats.requests - requests_before)
+    return stamps, hashes
 
 
 def decode_pool_log(log: dict[str, Any], pool: str, timestamp: int) -> PoolEvent:
