@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from loguru import logger
 from tortoise.connection import get_connection
 
 from db.connection import POOL_EVENTS_CONNECTION
@@ -27,6 +28,7 @@ from simulator.events import (
     MintEvent,
     PoolEvent,
     PoolInitialize,
+    StakeEvent,
     SwapEvent,
     event_order,
 )
@@ -42,6 +44,7 @@ class PoolEventsLayout:
     burns: str = "burns"
     collects: str = "collects"
     fee_protocol_changes: str | None = "fee_protocol_changes"
+    stakes: str | None = "stakes"
     pools: str | None = "pools"
     pool: str = "pool"
     block_number: str = "block_number"
@@ -58,12 +61,13 @@ class PoolEventsLayout:
             return None if table is None else prefix + table
         return replace(self, swaps=prefix + self.swaps, mints=prefix + self.mints, burns=prefix + self.burns,
                        collects=prefix + self.collects, fee_protocol_changes=named(self.fee_protocol_changes),
-                       pools=named(self.pools))
+                       stakes=named(self.stakes), pools=named(self.pools))
 
 
 DEFAULT_LAYOUT = PoolEventsLayout()
 SN98_LAYOUT = PoolEventsLayout(
-    swaps="swaps", mints="mints", burns="burns", collects="collects", fee_protocol_changes=None, pools=None,
+    swaps="swaps", mints="mints", burns="burns", collects="collects", fee_protocol_changes=None, stakes=None,
+    pools=None,
     pool="evt_address", block_number="evt_block_number", log_index="id", tx_hash="evt_tx_hash",
     timestamp=None, liquidity="amount", pool_address_lowercase=False,
 )
@@ -158,6 +162,13 @@ def _fee_protocol(row: Mapping[str, Any], pool: str, table: str, lay: PoolEvents
                              fee_protocol1=_int(row, "fee_protocol1", table))
 
 
+def _stake(row: Mapping[str, Any], pool: str, table: str, lay: PoolEventsLayout) -> PoolEvent:
+    return StakeEvent(**_common(row, pool, table), tick_lower=_int(row, "tick_lower", table),
+                      tick_upper=_int(row, "tick_upper", table),
+                      liquidity_delta=_int(row, "liquidity_delta", table), nft=_str(row, "nft"),
+                      gauge=_str(row, "gauge"))
+
+
 RowParser = Callable[[Mapping[str, Any], str, str, PoolEventsLayout], PoolEvent]
 
 
@@ -173,6 +184,8 @@ async def read_pool_history(
         (layout.swaps, _swap), (layout.mints, _mint), (layout.burns, _burn),
         (layout.collects, _collect), (layout.fee_protocol_changes, _fee_protocol),
     ]
+    if layout.stakes is not None and await _has_table(layout.stakes, query.dialect):
+        tables.append((layout.stakes, _stake))
     events: list[PoolEvent] = []
     for table, parse in tables:
         if table is None:
@@ -183,6 +196,21 @@ async def read_pool_history(
     events.sort(key=event_order)
     metadata, initialize = await _read_pool_row(pool, layout, query)
     return PoolHistory(metadata=metadata, initialize=initialize, events=tuple(events))
+
+
+async def _has_table(table: str, dialect: str) -> bool:
+    """Whether ``table`` exists: the stakes table came after the others, and a database created
+    before it (Uniswap pools only, or Slipstream indexed without stakes) is still readable; it
+    gains the table the next time its schema is applied (``create_pool_events_schema``)."""
+    connection = get_connection(POOL_EVENTS_CONNECTION)
+    if dialect == "postgres":
+        sql = "SELECT 1 FROM information_schema.tables WHERE table_name = $1"
+    else:
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    if await connection.execute_query_dict(sql, [table]):
+        return True
+    logger.warning("pool events database has no {} table: Slipstream stakes are not replayed", table)
+    return False
 
 
 async def _read_pool_row(

@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from db.connection import POOL_EVENTS_CONNECTION
-from db.pool_events import Burn, Collect, EventRow, FeeProtocolChange, Mint, Pool, Swap
+from db.pool_events import Burn, Collect, EventRow, FeeProtocolChange, Mint, Pool, Stake, Swap
 from simulator.csv_events import PoolHistory, PoolMetadata
 from simulator.events import (
     BurnEvent,
@@ -23,6 +23,7 @@ from simulator.events import (
     MintEvent,
     PoolEvent,
     PoolInitialize,
+    StakeEvent,
     SwapEvent,
 )
 
@@ -57,6 +58,9 @@ def event_row(event: PoolEvent) -> EventRow | None:
                        tick_upper=event.tick_upper, amount0=event.amount0, amount1=event.amount1)
     if isinstance(event, FeeProtocolEvent):
         return FeeProtocolChange(**common, fee_protocol0=event.fee_protocol0, fee_protocol1=event.fee_protocol1)
+    if isinstance(event, StakeEvent):
+        return Stake(**common, tick_lower=event.tick_lower, tick_upper=event.tick_upper,
+                     liquidity_delta=event.liquidity_delta, nft=event.nft, gauge=event.gauge)
     return None
 
 
@@ -83,7 +87,7 @@ async def _count(model: type[EventRow], pools: Sequence[str]) -> int:
 
 
 _MODELS: tuple[type[EventRow], ...] = (
-    Swap, Mint, Burn, Collect, FeeProtocolChange,
+    Swap, Mint, Burn, Collect, FeeProtocolChange, Stake,
 )
 
 

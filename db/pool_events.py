@@ -130,6 +130,25 @@ class FeeProtocolChange(EventRow):
         indexes = [Index(fields=("pool", "block_number", "log_index"), name="feeproto_pool_order_idx")]
 
 
+class Stake(EventRow):
+    """A Slipstream stake (``simulator.events.StakeEvent``): CLPool.stake emits no event, so the row
+    stands for the gauge log (Deposit/Withdraw) or the gauge-owned Mint/Burn it was derived from, at
+    the log index the stake takes in the replay. ``liquidity_delta`` signed (negative: unstaked);
+    ``nft``/``gauge`` the position owners it moves liquidity between ('' when it moves none)."""
+
+    tick_lower = fields.IntField()
+    tick_upper = fields.IntField()
+    liquidity_delta = Int256Field()
+    nft = fields.CharField(max_length=42, default="")
+    gauge = fields.CharField(max_length=42, default="")
+
+    class Meta:
+        app = APP_LABEL
+        table = "stakes"
+        unique_together = (("tx_hash", "log_index"),)
+        indexes = [Index(fields=("pool", "block_number", "log_index"), name="stakes_pool_order_idx")]
+
+
 class IndexerCursor(Model):
     """Where the chain indexer stands for one pool: every block below ``next_block`` is stored.
 
@@ -149,7 +168,7 @@ class IndexerCursor(Model):
         table = "indexer_cursors"
 
 
-EVENT_MODELS: tuple[type[EventRow], ...] = (Swap, Mint, Burn, Collect, FeeProtocolChange)
+EVENT_MODELS: tuple[type[EventRow], ...] = (Swap, Mint, Burn, Collect, FeeProtocolChange, Stake)
 
 __all__ = ["APP_LABEL", "EVENT_MODELS", "Burn", "EventRow", "Collect", "FeeProtocolChange", "IndexerCursor", "Mint",
-           "Pool", "Swap"]
+           "Pool", "Stake", "Swap"]

@@ -103,6 +103,24 @@ CREATE TABLE IF NOT EXISTS "fee_protocol_changes" (
 );
 CREATE INDEX IF NOT EXISTS "feeproto_pool_order_idx" ON "fee_protocol_changes" ("pool", "block_number", "log_index");
 
+-- Slipstream stakes (CLPool.stake emits no event): derived from the gauge's Deposit/Withdraw logs and
+-- the pool's gauge-owned Mint/Burn; log_index is where the stake goes in the replay's order.
+CREATE TABLE IF NOT EXISTS "stakes" (
+    "id" BIGSERIAL PRIMARY KEY,
+    "pool" VARCHAR(42) NOT NULL,
+    "block_number" BIGINT NOT NULL,
+    "log_index" INTEGER NOT NULL,
+    "tx_hash" VARCHAR(66) NOT NULL,
+    "block_timestamp" BIGINT NOT NULL DEFAULT 0,
+    "tick_lower" INTEGER NOT NULL,
+    "tick_upper" INTEGER NOT NULL,
+    "liquidity_delta" NUMERIC(78,0) NOT NULL,
+    "nft" VARCHAR(42) NOT NULL DEFAULT '',
+    "gauge" VARCHAR(42) NOT NULL DEFAULT '',
+    UNIQUE ("tx_hash", "log_index")
+);
+CREATE INDEX IF NOT EXISTS "stakes_pool_order_idx" ON "stakes" ("pool", "block_number", "log_index");
+
 -- The chain indexer's position per pool: blocks below next_block are stored; last_block_hash is the
 -- hash of block next_block - 1 when it was indexed (a different hash there means a reorg).
 CREATE TABLE IF NOT EXISTS "indexer_cursors" (

@@ -10,8 +10,9 @@ from db.connection import POOL_EVENTS_CONNECTION, create_pool_events_schema, ope
 from db.event_reader import SN98_LAYOUT, read_pool_history, stored_pools
 from db.importer import import_histories
 from db.urls import DatabaseUrl
-from simulator.csv_events import read_event_tables
-from simulator.events import BurnEvent, MintEvent, SwapEvent
+from db.pool_events import EVENT_MODELS
+from simulator.csv_events import PoolHistory, PoolMetadata, read_event_tables
+from simulator.events import BurnEvent, MintEvent, StakeEvent, SwapEvent
 from validator.pool_events_cli import read_csv_folder
 
 USDC_WETH = "0x8ad599c3a0ff1de082011efddc58f1908eb6e6d8"
@@ -88,3 +89,52 @@ async def test_sn98_indexer_tables_are_readable(sqlite_url: DatabaseUrl) -> None
     assert isinstance(mint, MintEvent) and mint.liquidity == 1000 and mint.tick_lower == -60
     swap = history.events[1]
     assert isinstance(swap, SwapEvent) and swap.amount0 == -3 and swap.sqrt_price_x96 == 2**96
+
+
+def _staked_history() -> PoolHistory:
+    """A Slipstream pool's events with stakes (a deposit, an increase, an unstake near int128's bound)."""
+    pool, gauge, npm = "0xslip", "0x9A9a9a9A9a9A9a9a9A9A9A9a9A9a9A9A9A9a9A9a", "0x8282828282828282828282828282828282828282"
+    events = (
+        MintEvent(pool, 10, 0, npm, -600, 600, 10**18, 5, 6, "0xaa", 1_700_000_000, npm),
+        StakeEvent(pool, 10, 4, -600, 600, 10**18, "0xaa", 1_700_000_000, nft=npm, gauge=gauge),
+        SwapEvent(pool, 11, 2, 7, -3, 2**96, 10**18, 0, "0xbb", 1_700_000_002),
+        StakeEvent(pool, 11, 6, -600, 600, 2**100, "0xcc", 1_700_000_002),
+        StakeEvent(pool, 12, 1, -600, 600, -(2**127 - 1), "0xdd", 1_700_000_004, nft=npm, gauge=gauge),
+    )
+    return PoolHistory(metadata=PoolMetadata(pool=pool, fee=500, tick_spacing=10), initialize=None, events=events)
+
+
+async def test_stakes_are_stored_once_and_read_back_exactly_in_chain_order(db_url: DatabaseUrl) -> None:
+    history = _staked_history()
+    async with open_databases(None, db_url):
+        await create_pool_events_schema(db_url)
+        first = await import_histories([history])
+        second = await import_histories([history])
+        stored = await read_pool_history("0xslip")
+        window = await read_pool_history("0xslip", from_block=11, to_block=12)
+    assert first.total["stakes"] == 3 and second.added["stakes"] == 0
+    assert stored.events == history.events
+    assert [e.block_number for e in window.events if isinstance(e, StakeEvent)] == [11, 12]
+
+
+async def test_a_database_made_before_the_stakes_table_still_reads(sqlite_url: DatabaseUrl) -> None:
+    async with open_databases(None, sqlite_url):
+        await create_pool_events_schema(sqlite_url)
+        await import_histories([_staked_history()])
+        await get_connection(POOL_EVENTS_CONNECTION).execute_script('DROP TABLE "stakes";')
+        stored = await read_pool_history("0xslip")
+    assert [type(e) for e in stored.events] == [MintEvent, SwapEvent]
+
+
+async def test_the_sql_schema_has_every_column_of_the_event_models(db_url: DatabaseUrl) -> None:
+    async with open_databases(None, db_url):
+        await create_pool_events_schema(db_url)
+        conn = get_connection(POOL_EVENTS_CONNECTION)
+        for model in EVENT_MODELS:
+            table = model._meta.db_table
+            if db_url.is_sqlite:
+                rows = await conn.execute_query_dict(f'PRAGMA table_info("{table}")')
+            else:
+                rows = await conn.execute_query_dict(
+                    "SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1", [table])
+            assert {str(r["name"]) for r in rows} == set(model._meta.db_fields), table

@@ -60,7 +60,8 @@ class LiveChainSource:
         self.options = options or LiveOptions()
         self._pools: dict[str, PoolInfo] = {}
         self._gauges: dict[str, Gauge] = {}
-        self._token_ticks = TokenTicks()
+        self.token_ticks = TokenTicks()
+        """tokenId -> ticks of staked positions, shared by every read of this source (they never change)."""
 
     async def head_block(self) -> int:
         latest = int(str(await self.rpc.call("eth_blockNumber", [])), 16)
@@ -114,7 +115,7 @@ class LiveChainSource:
         if (await self.pool_info(pool, to_block)).kind == "slipstream":
             gauge = await self.gauge(pool, to_block)
         batch = await fetch_pool_events(self.rpc, pool, from_block, to_block, max_range=self.options.max_log_range,
-                                        gauge=gauge, token_ticks=self._token_ticks)
+                                        gauge=gauge, token_ticks=self.token_ticks)
         return batch.events
 
     async def gauge(self, pool: str, block_number: int) -> Gauge | None:

@@ -9,7 +9,8 @@ Pool state at a block is the simulator's exact replay of the stored history: fro
 snapshot when one is given (events after it applied with ``from_snapshot=True``), else from the
 pool's Initialize event (every event since creation must be stored; the replay checks each one to
 the wei). The pool object is kept and advanced, so a round asking for later blocks replays only
-the new events. Vaults are not in the events DB: they come from ``vaults`` (keyed by vault
+the new events. Slipstream stakes stored by the indexer (``stakes`` table) are replayed with the
+rest. Vaults are not in the events DB: they come from ``vaults`` (keyed by vault
 address), or start empty with ``default_idle`` tokens when given.
 """
 

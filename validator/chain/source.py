@@ -34,7 +34,8 @@ class ChainSource(Protocol):
 
     async def pool_events(self, pool: str, from_block: int, to_block: int) -> list[PoolEvent]:
         """Swaps, mints, burns, collects (and fee-protocol changes) of ``pool`` in
-        ``[from_block, to_block]``, in (block, log_index) order."""
+        ``[from_block, to_block]``, in (block, log_index) order; on a Slipstream pool with a gauge,
+        its stakes too (``StakeEvent``: CLPool.stake emits no pool event)."""
         ...
 
     async def block_timestamp(self, block_number: int) -> int:

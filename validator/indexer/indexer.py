@@ -1,5 +1,8 @@
 """The chain indexer: backfill a pool's Swap/Mint/Burn/Collect/SetFeeProtocol logs, then follow the head.
 
+On a Slipstream pool with a gauge, the stakes (``StakeEvent``) read from the gauge's logs and the
+gauge-owned Mint/Burn are stored with the pool's events (``validator.chain.stakes``).
+
 Only blocks at least ``confirmations`` behind the node's head are read. Each window of up to
 ``window_blocks`` blocks is fetched (eth_getLogs in ranges of ``max_log_range``, halved when an
 endpoint finds the answer too large), then stored with the cursor in one transaction. Before each
@@ -64,6 +67,7 @@ class Indexer:
         self.from_block = from_block
         self.progress_stream = progress_stream
         self.report = IndexerReport()
+        self.kind = ""
 
     async def safe_head(self) -> int:
         """The newest block with enough confirmations."""
@@ -98,6 +102,7 @@ class Indexer:
     async def _start(self) -> Cursor:
         head = await self.safe_head()
         info = await self.source.pool_info(self.pool, max(head, 0))
+        self.kind = info.kind
         cursor = await load_cursor(self.key)
         if cursor is not None:
             logger.info("indexer {}: resuming at block {}", self.pool, cursor.next_block)
@@ -137,8 +142,10 @@ class Indexer:
 
     async def _index_window(self, cursor: Cursor, head: int) -> Cursor:
         last = min(head, cursor.next_block + self.options.window_blocks - 1)
+        gauge = await self.source.gauge(self.pool, last) if self.kind == "slipstream" else None
         batch = await fetch_pool_events(self.source.rpc, self.pool, cursor.next_block, last,
-                                        max_range=self.options.max_log_range)
+                                        max_range=self.options.max_log_range, gauge=gauge,
+                                        token_ticks=self.source.token_ticks)
         last_hash = batch.block_hashes.get(last) or await self.source.block_hash(last)
         moved = Cursor(pool=self.key, next_block=last + 1, last_block_hash=last_hash)
         await write_window(moved, batch.events, self.options.chain_id)
