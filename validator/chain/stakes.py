@@ -147,7 +147,9 @@ async def gauge_stakes(
     rpc: RpcClient, pool: str, gauge: Gauge, logs: Sequence[GaugeLog], cache: TokenTicks
 ) -> list[StakeEvent]:
     """The stakes of the gauge's Deposit/Withdraw logs, at each log's index (``pool`` as the events
-    DB keys it). A Withdraw of a token whose liquidity was already all unstaked calls no stake."""
+    DB keys it). A Withdraw of a token whose liquidity was already all unstaked calls no stake; a
+    Deposit of no liquidity stakes nothing and its position update only settles fees that the
+    collect's poke just before it settled, so both are left out."""
     staking = [log for log in logs if log.liquidity]
     first_seen: dict[int, int] = {}
     for log in staking:
