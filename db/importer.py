@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from db.connection import POOL_EVENTS_CONNECTION
-from db.pool_events import Burn, Collect, EventRow, FeeProtocolChange, Mint, Pool, Stake, Swap
+from db.pool_events import EVENT_MODELS, Burn, Collect, EventRow, FeeProtocolChange, Mint, Pool, Stake, Swap
 from simulator.csv_events import PoolHistory, PoolMetadata
 from simulator.events import (
     BurnEvent,
@@ -86,20 +86,16 @@ async def _count(model: type[EventRow], pools: Sequence[str]) -> int:
     return await model.filter(pool__in=list(pools)).count()
 
 
-_MODELS: tuple[type[EventRow], ...] = (
-    Swap, Mint, Burn, Collect, FeeProtocolChange, Stake,
-)
-
 
 async def import_histories(histories: Iterable[PoolHistory], chain_id: int = 8453) -> ImportStats:
     """Import every history; return per-table totals for those pools and how many rows were new."""
     histories = list(histories)
     pools = [h.metadata.pool.lower() for h in histories]
-    before = {m.__name__: await _count(m, pools) for m in _MODELS}
+    before = {m.__name__: await _count(m, pools) for m in EVENT_MODELS}
     for history in histories:
         await _import_one(history, chain_id)
     stats = ImportStats(pools=len(histories))
-    for model in _MODELS:
+    for model in EVENT_MODELS:
         name = model._meta.db_table
         stats.total[name] = await _count(model, pools)
         stats.added[name] = stats.total[name] - before[model.__name__]
@@ -107,7 +103,7 @@ async def import_histories(histories: Iterable[PoolHistory], chain_id: int = 845
 
 
 async def _import_one(history: PoolHistory, chain_id: int) -> None:
-    rows: dict[type[EventRow], list[EventRow]] = {m: [] for m in _MODELS}
+    rows: dict[type[EventRow], list[EventRow]] = {m: [] for m in EVENT_MODELS}
     for event in history.events:
         row = event_row(event)
         if row is not None:
