@@ -42,7 +42,11 @@ async def test_indexer_finishes_exactly_after_its_node_is_killed_and_restarted_m
             node.kill()
             windows_at_kill = indexer.report.windows
             await asyncio.sleep(1.0)
-            assert not task.done() and indexer.report.windows == windows_at_kill
+            # a window whose logs had arrived before the kill may still be stored; then nothing moves
+            stalled_at = indexer.report.windows
+            assert stalled_at <= windows_at_kill + 1
+            await asyncio.sleep(0.5)
+            assert not task.done() and indexer.report.windows == stalled_at
             node.start()
             report = await asyncio.wait_for(task, timeout=120)
             history = await read_pool_history(pool.address)

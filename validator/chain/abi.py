@@ -10,6 +10,7 @@ every call can go into one JSON-RPC batch pinned to one block.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -113,6 +114,15 @@ class Contract:
 
     def event(self, name: str) -> Event:
         return self.events[name]
+
+    def decode_log(self, log: dict[str, Any], names: Sequence[str]) -> tuple[str, dict[str, Any]]:
+        """(event name, named values) of a raw log that must be one of the events ``names``."""
+        topics = [str(t) for t in log.get("topics", [])]
+        by_topic = {self.events[name].topic: name for name in names}
+        name = by_topic.get(topics[0] if topics else "")
+        if name is None:
+            raise RpcResponseError(f"{self.name} log with unknown topic {topics[:1]}")
+        return name, self.events[name].decode(topics, str(log.get("data", "0x")))
 
 
 @cache

@@ -148,13 +148,7 @@ async def _block_headers(rpc: RpcClient, raw: Sequence[dict[str, Any]]) -> tuple
 
 def decode_pool_log(log: dict[str, Any], pool: str, timestamp: int) -> PoolEvent:
     """One raw pool log as a simulator event record (``pool`` lowercase, as the events DB keys it)."""
-    abi = contract("UniswapV3Pool")
-    topics = [str(t) for t in log.get("topics", [])]
-    by_topic = {abi.event(name).topic: name for name in EVENT_NAMES}
-    name = by_topic.get(topics[0] if topics else "")
-    if name is None:
-        raise RpcResponseError(f"log with unknown topic {topics[:1]}")
-    v = abi.event(name).decode(topics, str(log.get("data", "0x")))
+    name, v = contract("UniswapV3Pool").decode_log(log, EVENT_NAMES)
     common: dict[str, Any] = {"pool": pool, "block_number": int(log["blockNumber"], 16),
                               "log_index": int(log["logIndex"], 16), "tx_hash": str(log["transactionHash"]).lower(),
                               "timestamp": timestamp}

@@ -94,13 +94,7 @@ class GaugeLog:
 
 def decode_gauge_log(log: dict[str, Any], timestamp: int) -> GaugeLog:
     """A raw gauge log (Deposit or Withdraw; every field is indexed, the data is empty)."""
-    abi = contract("SlipstreamCLGauge")
-    topics = [str(t) for t in log.get("topics", [])]
-    by_topic = {abi.event(name).topic: name for name in GAUGE_EVENT_NAMES}
-    name = by_topic.get(topics[0] if topics else "")
-    if name is None:
-        raise RpcResponseError(f"gauge log with unknown topic {topics[:1]}")
-    v = abi.event(name).decode(topics, str(log.get("data", "0x")))
+    name, v = contract("SlipstreamCLGauge").decode_log(log, GAUGE_EVENT_NAMES)
     return GaugeLog(name, int(v["tokenId"]), int(v["liquidityToStake"]), int(log["blockNumber"], 16),
                     int(log["logIndex"], 16), str(log["transactionHash"]).lower(), timestamp)
 
