@@ -36,11 +36,7 @@ def tortoise_config(
     apps: dict[str, Any] = {}
     if jobs_url is not None:
         connections[JOBS_CONNECTION] = jobs_url.tortoise_connection()
-        apps[models.APP_LABEL] = {
-            "models": ["db.models"],
-            "default_connection": JOBS_CONNECTION,
-            "migrations": JOBS_MIGRATIONS_MODULE,
-        }
+        apps.update(_jobs_apps_config())
     if pool_events_url is not None:
         connections[POOL_EVENTS_CONNECTION] = pool_events_url.tortoise_connection()
         apps[pool_events.APP_LABEL] = {
@@ -100,7 +96,6 @@ async def upgrade_jobs_db(progress: Callable[[str, str, str], object] | None = N
 async def pending_jobs_migrations() -> list[str]:
     """Names of the jobs DB migrations not yet applied (inside ``open_databases``)."""
     executor = MigrationExecutor(get_connection(JOBS_CONNECTION), _jobs_apps_config())
-    await executor.loader.build_graph()
     return [step.migration.name for step in await executor.plan() if not step.backward]
 
 
