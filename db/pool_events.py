@@ -73,14 +73,22 @@ class Swap(EventRow):
         indexes = [Index(fields=("pool", "block_number", "log_index"), name="swaps_pool_order_idx")]
 
 
-class Mint(EventRow):
+class PositionEventRow(EventRow):
+    """The columns of an event on one position: Mint, Burn and Collect."""
+
     owner = fields.CharField(max_length=42)
-    sender = fields.CharField(max_length=42, default="")
     tick_lower = fields.IntField()
     tick_upper = fields.IntField()
-    liquidity = UInt256Field()
     amount0 = UInt256Field()
     amount1 = UInt256Field()
+
+    class Meta:
+        abstract = True
+
+
+class Mint(PositionEventRow):
+    sender = fields.CharField(max_length=42, default="")
+    liquidity = UInt256Field()
 
     class Meta:
         app = APP_LABEL
@@ -89,13 +97,8 @@ class Mint(EventRow):
         indexes = [Index(fields=("pool", "block_number", "log_index"), name="mints_pool_order_idx")]
 
 
-class Burn(EventRow):
-    owner = fields.CharField(max_length=42)
-    tick_lower = fields.IntField()
-    tick_upper = fields.IntField()
+class Burn(PositionEventRow):
     liquidity = UInt256Field()
-    amount0 = UInt256Field()
-    amount1 = UInt256Field()
 
     class Meta:
         app = APP_LABEL
@@ -104,13 +107,8 @@ class Burn(EventRow):
         indexes = [Index(fields=("pool", "block_number", "log_index"), name="burns_pool_order_idx")]
 
 
-class Collect(EventRow):
-    owner = fields.CharField(max_length=42)
+class Collect(PositionEventRow):
     recipient = fields.CharField(max_length=42, default="")
-    tick_lower = fields.IntField()
-    tick_upper = fields.IntField()
-    amount0 = UInt256Field()
-    amount1 = UInt256Field()
 
     class Meta:
         app = APP_LABEL
@@ -171,4 +169,4 @@ class IndexerCursor(Model):
 EVENT_MODELS: tuple[type[EventRow], ...] = (Swap, Mint, Burn, Collect, FeeProtocolChange, Stake)
 
 __all__ = ["APP_LABEL", "EVENT_MODELS", "Burn", "EventRow", "Collect", "FeeProtocolChange", "IndexerCursor", "Mint",
-           "Pool", "Stake", "Swap"]
+           "PositionEventRow", "Pool", "Stake", "Swap"]
