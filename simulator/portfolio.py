@@ -108,33 +108,31 @@ def _bounds(tick_lower: int, tick_upper: int) -> tuple[int, int]:
     return get_sqrt_ratio_at_tick(tick_lower), get_sqrt_ratio_at_tick(tick_upper)
 
 
-def burn_amounts(position: HeldPosition, sqrt_price_x96: int) -> tuple[int, int]:
-    """Raw token amounts a burn of the whole position returns at the price (rounded down, no fees)."""
-    sqrt_a, sqrt_b = _bounds(position.tick_lower, position.tick_upper)
-    liquidity = position.liquidity
+def _amounts(
+    tick_lower: int, tick_upper: int, liquidity: int, sqrt_price_x96: int, round_up: bool
+) -> tuple[int, int]:
+    """Raw token amounts ``liquidity`` of the range holds at the price (SqrtPriceMath, rounded as asked)."""
+    sqrt_a, sqrt_b = _bounds(tick_lower, tick_upper)
     if sqrt_price_x96 <= sqrt_a:
-        return get_amount0_delta(sqrt_a, sqrt_b, liquidity, False), 0
+        return get_amount0_delta(sqrt_a, sqrt_b, liquidity, round_up), 0
     if sqrt_price_x96 < sqrt_b:
         return (
-            get_amount0_delta(sqrt_price_x96, sqrt_b, liquidity, False),
-            get_amount1_delta(sqrt_a, sqrt_price_x96, liquidity, False),
+            get_amount0_delta(sqrt_price_x96, sqrt_b, liquidity, round_up),
+            get_amount1_delta(sqrt_a, sqrt_price_x96, liquidity, round_up),
         )
-    return 0, get_amount1_delta(sqrt_a, sqrt_b, liquidity, False)
+    return 0, get_amount1_delta(sqrt_a, sqrt_b, liquidity, round_up)
+
+
+def burn_amounts(position: HeldPosition, sqrt_price_x96: int) -> tuple[int, int]:
+    """Raw token amounts a burn of the whole position returns at the price (rounded down, no fees)."""
+    return _amounts(position.tick_lower, position.tick_upper, position.liquidity, sqrt_price_x96, False)
 
 
 def mint_amounts(
     tick_lower: int, tick_upper: int, liquidity: int, sqrt_price_x96: int
 ) -> tuple[int, int]:
     """Raw token amounts the pool takes to mint ``liquidity`` at the price (rounded up)."""
-    sqrt_a, sqrt_b = _bounds(tick_lower, tick_upper)
-    if sqrt_price_x96 <= sqrt_a:
-        return get_amount0_delta(sqrt_a, sqrt_b, liquidity, True), 0
-    if sqrt_price_x96 < sqrt_b:
-        return (
-            get_amount0_delta(sqrt_price_x96, sqrt_b, liquidity, True),
-            get_amount1_delta(sqrt_a, sqrt_price_x96, liquidity, True),
-        )
-    return 0, get_amount1_delta(sqrt_a, sqrt_b, liquidity, True)
+    return _amounts(tick_lower, tick_upper, liquidity, sqrt_price_x96, True)
 
 
 def holdings(portfolio: Portfolio, sqrt_price_x96: int) -> tuple[int, int]:
