@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import Any
 
 from loguru import logger
@@ -19,7 +18,7 @@ from tortoise.connection import get_connection
 
 from db.connection import POOL_EVENTS_CONNECTION
 from db.errors import CorruptRowError
-from db.fields import decode_text
+from db.fields import decode_int
 from simulator.csv_events import PoolHistory, PoolMetadata
 from simulator.events import (
     BurnEvent,
@@ -77,17 +76,9 @@ LAYOUTS = {"default": DEFAULT_LAYOUT, "sn98": SN98_LAYOUT}
 def _int(row: Mapping[str, Any], column: str, table: str) -> int:
     value = row.get(column)
     try:
-        if isinstance(value, bool) or value is None:
+        if value is None:
             raise ValueError("missing")
-        if isinstance(value, int):
-            return value
-        if isinstance(value, Decimal):
-            if value != value.to_integral_value():
-                raise ValueError("not an integer")
-            return int(value)
-        if isinstance(value, str):
-            return decode_text(value.strip())
-        raise ValueError(f"unexpected type {type(value).__name__}")
+        return decode_int(value.strip() if isinstance(value, str) else value)
     except ValueError as exc:
         raise CorruptRowError(f"{table} row id={row.get('id')}: column {column}={value!r}: {exc}") from None
 

@@ -70,6 +70,14 @@ def decode_text(text: str) -> int:
     return int(text)
 
 
+def decode_int(value: Any) -> int:
+    """An ``int`` from what a database returns for a big-integer column: an int, an integral
+    ``Decimal`` (PostgreSQL ``NUMERIC``), or text in either encoding or plain decimal (SQLite)."""
+    if isinstance(value, str):
+        return decode_text(value)
+    return _as_int(value)
+
+
 class _BigIntegerField(Field[int]):
     """Base of the two 256-bit fields; subclasses fix the range and the SQLite encoding."""
 
@@ -99,9 +107,7 @@ class _BigIntegerField(Field[int]):
     def to_python_value(self, value: Any) -> int | None:
         if value is None or isinstance(value, int):
             return value
-        if isinstance(value, str):
-            return decode_text(value)
-        return _as_int(value)
+        return decode_int(value)
 
 
 class UInt256Field(_BigIntegerField):

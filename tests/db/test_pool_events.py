@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tortoise.connection import get_connection
 
 from db.connection import POOL_EVENTS_CONNECTION, create_pool_events_schema, open_databases
+from db.errors import CorruptRowError
 from db.event_reader import SN98_LAYOUT, read_pool_history, stored_pools
 from db.importer import import_histories
 from db.urls import DatabaseUrl
@@ -124,6 +126,15 @@ async def test_a_database_made_before_the_stakes_table_still_reads(sqlite_url: D
         await get_connection(POOL_EVENTS_CONNECTION).execute_script('DROP TABLE "stakes";')
         stored = await read_pool_history("0xslip")
     assert [type(e) for e in stored.events] == [MintEvent, SwapEvent]
+
+
+async def test_a_malformed_row_raises_corrupt_row_error_naming_table_id_and_column(sqlite_url: DatabaseUrl) -> None:
+    async with open_databases(None, sqlite_url):
+        await create_pool_events_schema(sqlite_url)
+        await import_histories([_staked_history()])
+        await get_connection(POOL_EVENTS_CONNECTION).execute_script("UPDATE swaps SET amount0 = '1.5';")
+        with pytest.raises(CorruptRowError, match=r"swaps row id=\d+: column amount0='1.5'"):
+            await read_pool_history("0xslip")
 
 
 async def test_the_sql_schema_has_every_column_of_the_event_models(db_url: DatabaseUrl) -> None:
