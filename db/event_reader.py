@@ -128,24 +128,24 @@ def _swap(row: Mapping[str, Any], pool: str, table: str, lay: PoolEventsLayout) 
                      fee=None if fee is None else _int(row, "fee", table))
 
 
-def _position(row: Mapping[str, Any], table: str, lay: PoolEventsLayout) -> dict[str, Any]:
+def _position(row: Mapping[str, Any], table: str) -> dict[str, Any]:
     return {"owner": _str(row, "owner"), "tick_lower": _int(row, "tick_lower", table),
             "tick_upper": _int(row, "tick_upper", table), "amount0": _int(row, "amount0", table),
             "amount1": _int(row, "amount1", table)}
 
 
 def _mint(row: Mapping[str, Any], pool: str, table: str, lay: PoolEventsLayout) -> PoolEvent:
-    return MintEvent(**_common(row, pool, table), **_position(row, table, lay),
+    return MintEvent(**_common(row, pool, table), **_position(row, table),
                      liquidity=_int(row, lay.liquidity, table), sender=_str(row, "sender"))
 
 
 def _burn(row: Mapping[str, Any], pool: str, table: str, lay: PoolEventsLayout) -> PoolEvent:
-    return BurnEvent(**_common(row, pool, table), **_position(row, table, lay),
+    return BurnEvent(**_common(row, pool, table), **_position(row, table),
                      liquidity=_int(row, lay.liquidity, table))
 
 
 def _collect(row: Mapping[str, Any], pool: str, table: str, lay: PoolEventsLayout) -> PoolEvent:
-    return CollectEvent(**_common(row, pool, table), **_position(row, table, lay), recipient=_str(row, "recipient"))
+    return CollectEvent(**_common(row, pool, table), **_position(row, table), recipient=_str(row, "recipient"))
 
 
 def _fee_protocol(row: Mapping[str, Any], pool: str, table: str, lay: PoolEventsLayout) -> PoolEvent:
@@ -170,7 +170,8 @@ async def read_pool_history(
     """Every stored event of ``pool`` in ``[from_block, to_block]``, in chain order."""
     connection = get_connection(POOL_EVENTS_CONNECTION)
     query = _Query(layout, connection.capabilities.dialect)
-    key = pool.lower() if layout.pool_address_lowercase else pool
+    address = pool.lower()
+    key = address if layout.pool_address_lowercase else pool
     tables: list[tuple[str | None, RowParser]] = [
         (layout.swaps, _swap), (layout.mints, _mint), (layout.burns, _burn),
         (layout.collects, _collect), (layout.fee_protocol_changes, _fee_protocol),
@@ -183,7 +184,7 @@ async def read_pool_history(
             continue
         sql, params = query.select(table, from_block, to_block)
         for row in await connection.execute_query_dict(sql, [key, *params]):
-            events.append(parse(row, pool.lower(), table, layout))
+            events.append(parse(row, address, table, layout))
     events.sort(key=event_order)
     metadata, initialize = await _read_pool_row(pool, layout, query)
     return PoolHistory(metadata=metadata, initialize=initialize, events=tuple(events))
