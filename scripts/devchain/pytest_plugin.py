@@ -37,22 +37,16 @@ def require_devchain_dependencies() -> None:
 def devchain() -> Iterator[Devchain]:
     """A running, seeded devchain (rpc_url, w3, deployment, accounts), shared by the session."""
     require_devchain_dependencies()
-    chain = start_devchain()
-    try:
+    with start_devchain() as chain:
         yield chain
-    finally:
-        chain.stop()
 
 
 @pytest.fixture
 def devchain_private() -> Iterator[Devchain]:
     """A devchain of the test's own (2-5 s to start): for tests that kill or restart the node."""
     require_devchain_dependencies()
-    chain = start_devchain()
-    try:
+    with start_devchain() as chain:
         yield chain
-    finally:
-        chain.stop()
 
 
 @pytest.fixture
