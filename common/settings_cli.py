@@ -13,6 +13,7 @@ import argparse
 import sys
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -149,3 +150,23 @@ def describe_validation_error(model: type[BaseSettings], exc: ValidationError) -
 def exit_with_config_error(prog: str, error: ConfigError) -> NoReturn:
     sys.stderr.write(f"{prog}: configuration error: {error}\n")
     raise SystemExit(EXIT_CONFIG_ERROR)
+
+
+def settings_parent(model: type[BaseSettings]) -> OneLineArgumentParser:
+    """A parent parser (``parents=[...]``) holding ``--env-file`` and one flag per field of ``model``."""
+    parent = OneLineArgumentParser(add_help=False)
+    parent.add_argument("--env-file", type=Path, default=argparse.SUPPRESS,
+                        help="Read settings from this .env file [default .env].")
+    add_settings_arguments(parent, model)
+    return parent
+
+
+def parse_settings(
+    prog: str, model: type[S], parser: argparse.ArgumentParser, argv: Sequence[str] | None
+) -> tuple[S, argparse.Namespace]:
+    """Parse ``argv`` and build the settings; a configuration error prints one line and exits 2."""
+    args = parser.parse_args(argv)
+    try:
+        return settings_from_namespace(model, args, getattr(args, "env_file", Path(".env"))), args
+    except ConfigError as exc:
+        exit_with_config_error(prog, exc)

@@ -20,13 +20,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from common.settings_cli import (
-    ConfigError,
-    OneLineArgumentParser,
-    add_settings_arguments,
-    exit_with_config_error,
-    settings_from_namespace,
-)
+from common.settings_cli import OneLineArgumentParser, parse_settings, settings_parent
 from miner.config import MinerSettings
 from miner.errors import MinerError
 
@@ -35,24 +29,16 @@ EXIT_FAILURE = 1
 Handler = Callable[[MinerSettings, argparse.Namespace], Awaitable[int]]
 
 
-def _settings_parent() -> OneLineArgumentParser:
-    parent = OneLineArgumentParser(add_help=False)
-    parent.add_argument("--env-file", type=Path, default=argparse.SUPPRESS,
-                        help="Read settings from this .env file [default .env].")
-    add_settings_arguments(parent, MinerSettings)
-    return parent
-
-
 def build_parser() -> argparse.ArgumentParser:
     from miner import backtest_cli
 
-    parent = _settings_parent()
+    parent = settings_parent(MinerSettings)
     parser = OneLineArgumentParser(prog=PROG, parents=[parent],
                                    description="SN98 ForeverMoney reference miner. Without a command: serve.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineArgumentParser)
     sub.add_parser("run", parents=[parent], help="Serve RebalanceQuery on the axon (the default).")
     # A parent of its own: "resolve" edits the shared --strategy action it replaces.
-    backtest = sub.add_parser("backtest", parents=[_settings_parent()], conflict_handler="resolve",
+    backtest = sub.add_parser("backtest", parents=[settings_parent(MinerSettings)], conflict_handler="resolve",
                               help="Run strategies over real pool events, scored as a validator would.",
                               description=backtest_cli.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     backtest_cli.add_arguments(backtest)
@@ -67,11 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        settings = settings_from_namespace(MinerSettings, args, getattr(args, "env_file", Path(".env")))
-    except ConfigError as exc:
-        exit_with_config_error(PROG, exc)
+    settings, args = parse_settings(PROG, MinerSettings, build_parser(), argv)
     handler: Handler = getattr(args, "handler", None) or _serve
     return asyncio.run(_run(handler, settings, args))
 
