@@ -25,8 +25,6 @@ _RATE_PATTERNS = ("rate limit", "rate-limit", "ratelimit", "too many requests", 
 _RANGE_PATTERNS = ("query returned more than", "too many results", "response size", "block range",
                    "range is too large", "range too large", "maximum block range", "max range", "too many logs",
                    "limit exceeded", "exceeds the range", "returned more than", "logs matched")
-_LAGGING_PATTERNS = ("header not found", "unknown block", "block not found", "missing trie node",
-                     "not yet available", "block is out of range")
 _FATAL_CODES = (-32601, -32602, -32600)
 
 
@@ -67,8 +65,7 @@ def item_error(label: str, method: str, error: Any) -> ChainError | Transient:
         return RpcCallReverted(text)
     if code in _FATAL_CODES:
         return RpcResponseError(text)
-    if any(p in lowered for p in _LAGGING_PATTERNS):
-        return Transient(RpcUnavailable(text))
+    # anything else (a lagging node's "header not found", "missing trie node", a server error) fails over
     return Transient(RpcUnavailable(text))
 
 
