@@ -48,7 +48,6 @@ from validator.chain.rpc import RpcClient
 from validator.chain.ticks import eth_call
 
 GAUGE_EVENT_NAMES = ("Deposit", "Withdraw")
-ZERO_ADDRESS = "0x" + "00" * 20
 
 
 @dataclass(frozen=True, slots=True)
