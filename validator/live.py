@@ -199,11 +199,17 @@ class LiveRound:
         self.slot = MinerSlot(0, candidate.endpoint)
         self.executions = 0
         self.settled_block = 0  # the vault is read no earlier than this (the block after the last execution)
+        self._last_read: tuple[int, PoolState, VaultState] | None = None
         self.log = logger.bind(job=job.job_id)
 
     async def _read(self, block: int) -> tuple[PoolState, VaultState]:
-        pool = await self.chain.pool_state(self.job.pool, block)
-        return pool, await self.chain.vault_state(self.job.vault, self.job.vault_kind, self.job.pool, block)
+        """Pool and vault at ``block``. The state at a block never changes, so the block read last is not
+        read again (the round's start block is also its first checkpoint)."""
+        if self._last_read is None or self._last_read[0] != block:
+            pool = await self.chain.pool_state(self.job.pool, block)
+            vault = await self.chain.vault_state(self.job.vault, self.job.vault_kind, self.job.pool, block)
+            self._last_read = (block, pool, vault)
+        return self._last_read[1], self._last_read[2]
 
     async def run(self) -> LiveSummary:
         start_block = await self.chain.head_block()
