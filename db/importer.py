@@ -7,7 +7,7 @@ import leaves the pool as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,14 +15,13 @@ from tortoise.transactions import in_transaction
 
 from db.connection import POOL_EVENTS_CONNECTION
 from db.pool_events import EVENT_MODELS, Burn, Collect, EventRow, FeeProtocolChange, Mint, Pool, Stake, Swap
-from simulator.csv_events import PoolHistory, PoolMetadata
+from simulator.csv_events import PoolHistory
 from simulator.events import (
     BurnEvent,
     CollectEvent,
     FeeProtocolChange as FeeProtocolEvent,
     MintEvent,
     PoolEvent,
-    PoolInitialize,
     StakeEvent,
     SwapEvent,
 )
@@ -64,17 +63,14 @@ def event_row(event: PoolEvent) -> EventRow | None:
     return None
 
 
-async def _upsert_pool(meta: PoolMetadata, initialize: PoolInitialize | None, chain_id: int) -> None:
-    """Create the pool row, or fill in what it lacked; known values are never overwritten."""
-    address = meta.pool.lower()
-    values: dict[str, Any] = {"token0": meta.token0, "token1": meta.token1, "fee": meta.fee,
-              "tick_spacing": meta.tick_spacing, "created_block": meta.creation_block}
-    if initialize is not None:
-        values.update(initialized_block=initialize.block_number, initialized_log_index=initialize.log_index,
-                      initial_sqrt_price_x96=initialize.sqrt_price_x96, initial_tick=initialize.tick)
+async def upsert_pool(address: str, values: Mapping[str, Any], **create_only: Any) -> None:
+    """Create the pool row, or fill in what it lacked: a value is written only where the row has
+    NULL and the new value is not None (known values are never overwritten). ``create_only``
+    (``chain_id``, ``kind``) is written only when the row is created."""
+    address = address.lower()
     pool = await Pool.get_or_none(address=address)
     if pool is None:
-        await Pool.create(address=address, chain_id=chain_id, **values)
+        await Pool.create(address=address, **create_only, **values)
         return
     missing = {k: v for k, v in values.items() if v is not None and getattr(pool, k) is None}
     if missing:
@@ -82,34 +78,44 @@ async def _upsert_pool(meta: PoolMetadata, initialize: PoolInitialize | None, ch
         await pool.save(update_fields=list(missing))
 
 
-async def _count(model: type[EventRow], pools: Sequence[str]) -> int:
-    return await model.filter(pool__in=list(pools)).count()
+async def insert_events(events: Iterable[PoolEvent]) -> None:
+    """Insert the rows of ``events``, table by table; an event already stored (same ``tx_hash``,
+    ``log_index``) is skipped, and events without a table (Initialize) are left out. Run it inside
+    the caller's transaction to make it all-or-nothing."""
+    rows: dict[type[EventRow], list[EventRow]] = {model: [] for model in EVENT_MODELS}
+    for event in events:
+        row = event_row(event)
+        if row is not None:
+            rows[type(row)].append(row)
+    for model, batch in rows.items():
+        if batch:
+            await model.bulk_create(batch, batch_size=BATCH_SIZE, ignore_conflicts=True)
 
+
+async def _counts(pools: Sequence[str]) -> dict[str, int]:
+    """Rows of ``pools`` per event table."""
+    return {model._meta.db_table: await model.filter(pool__in=list(pools)).count() for model in EVENT_MODELS}
 
 
 async def import_histories(histories: Iterable[PoolHistory], chain_id: int = 8453) -> ImportStats:
     """Import every history; return per-table totals for those pools and how many rows were new."""
     histories = list(histories)
     pools = [h.metadata.pool.lower() for h in histories]
-    before = {m.__name__: await _count(m, pools) for m in EVENT_MODELS}
+    before = await _counts(pools)
     for history in histories:
         await _import_one(history, chain_id)
-    stats = ImportStats(pools=len(histories))
-    for model in EVENT_MODELS:
-        name = model._meta.db_table
-        stats.total[name] = await _count(model, pools)
-        stats.added[name] = stats.total[name] - before[model.__name__]
-    return stats
+    total = await _counts(pools)
+    return ImportStats(pools=len(histories), added={table: n - before[table] for table, n in total.items()},
+                       total=total)
 
 
 async def _import_one(history: PoolHistory, chain_id: int) -> None:
-    rows: dict[type[EventRow], list[EventRow]] = {m: [] for m in EVENT_MODELS}
-    for event in history.events:
-        row = event_row(event)
-        if row is not None:
-            rows[type(row)].append(row)
+    meta, initialize = history.metadata, history.initialize
+    values: dict[str, Any] = {"token0": meta.token0, "token1": meta.token1, "fee": meta.fee,
+                              "tick_spacing": meta.tick_spacing, "created_block": meta.creation_block}
+    if initialize is not None:
+        values.update(initialized_block=initialize.block_number, initialized_log_index=initialize.log_index,
+                      initial_sqrt_price_x96=initialize.sqrt_price_x96, initial_tick=initialize.tick)
     async with in_transaction(POOL_EVENTS_CONNECTION):
-        await _upsert_pool(history.metadata, history.initialize, chain_id)
-        for model, batch in rows.items():
-            if batch:
-                await model.bulk_create(batch, batch_size=BATCH_SIZE, ignore_conflicts=True)
+        await upsert_pool(meta.pool, values, chain_id=chain_id)
+        await insert_events(history.events)
