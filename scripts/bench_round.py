@@ -24,14 +24,14 @@ import argparse
 import asyncio
 import json
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from scripts.workdir import work_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "scripts" / "localnet" / "data"
@@ -155,13 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs-db-url", default=None, help="An EMPTY PostgreSQL database (default: a SQLite file).")
     parser.add_argument("--keep", type=Path, default=None, help="Keep the work folder (DBs, logs) here.")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="sn98-bench-")) if args.keep is None else args.keep
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.keep, "sn98-bench-") as work:
         report = _bench(args, work)
-    finally:
-        if args.keep is None:
-            shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(report, indent=2))
     return 0 if all(report["targets"].values()) else 1
 

@@ -28,10 +28,8 @@ import datetime as dt
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -39,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.bench_round import VAULT_AMOUNTS, dataset_pools, prepare_databases
+from scripts.workdir import work_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND_S, BLOCK_TIME_S, CHECKPOINT_BLOCKS = 60, 3, 10
@@ -204,13 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None, help="Keep the work folder (DBs, logs) here.")
     args = parser.parse_args(argv)
     options = LoadOptions(args.miners, args.misbehaving, args.rounds, args.processes, args.timeout, args.jobs_db_url)
-    work = Path(tempfile.mkdtemp(prefix="sn98-load-")) if args.keep is None else args.keep
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.keep, "sn98-load-") as work:
         report = run_load(work, options)
-    finally:
-        if args.keep is None:
-            shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(report, indent=2))
     return 0 if report["rounds_failed"] == 0 and report["daemon_exit_code"] == 0 else 1
 

@@ -14,15 +14,14 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from scripts.localnet.processes import ProcessGroup, free_port, wait_for_port
 from scripts.localnet.report import print_leaderboards, print_round, completed_rounds, print_weights
+from scripts.workdir import work_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -87,14 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="Evaluation rounds per job (default 3).")
     parser.add_argument("--keep", type=Path, default=None, help="Keep the work folder (DBs, logs, wallets) here.")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="sn98-demo-")) if args.keep is None else args.keep
-    work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    try:
+    with work_folder(args.keep, "sn98-demo-") as work:
         return _demo(work, args.rounds, started)
-    finally:
-        if args.keep is None:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def _demo(work: Path, rounds: int, started: float) -> int:
