@@ -187,12 +187,17 @@ class PoolSource:
     event, or a snapshot of its state), and its events in (block, log_index) order."""
 
     metadata: PoolMetadata
-    start: PoolInitialize | PoolSnapshot | None
+    start: PoolInitialize | PoolSnapshot
     events: Sequence[PoolEvent]
 
     @classmethod
     def of(cls, history: PoolHistory) -> PoolSource:
-        """The source of a CSV folder's pool history."""
+        """The source of a CSV folder's pool history; it must hold the pool's Initialize event."""
+        if history.initialize is None:
+            raise EventSourceError(
+                f"pool {history.metadata.pool}: no Initialize event; an exact replay needs the pool's whole "
+                "history or a snapshot of its state"
+            )
         return cls(history.metadata, history.initialize, history.events)
 
 
@@ -201,8 +206,6 @@ def run_backtest(
 ) -> list[StrategyReport]:
     """Replay ``source`` from its start to ``from_block``, then run every strategy of ``spec`` over
     blocks ``(from_block, to_block]`` with one replay; metrics per strategy."""
-    if source.start is None:
-        raise EventSourceError(f"pool {source.metadata.pool}: no Initialize event or snapshot to start from")
     if to_block < from_block:
         raise StrategyFileError(f"to-block {to_block} is before from-block {from_block}")
     from_snapshot = isinstance(source.start, PoolSnapshot)

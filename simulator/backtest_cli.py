@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.backtest import PoolSource, StrategyFileError, parse_strategies, run_backtest
+from simulator.backtest import StrategyFileError, parse_strategies, run_backtest
 from simulator.errors import EventSourceError, ReplayMismatch, SimulatorError
 
 __all__ = ["add_parser", "run"]
@@ -41,19 +41,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.set_defaults(handler=run)
 
 
-def _load_source(source: str, pool: str) -> PoolSource:
-    """The pool's history through the replay command's event sources (CSV folder, DB URL)."""
-    from simulator.cli import load_source  # here: simulator.cli imports this module
-
-    data = load_source(source, pool)
-    return PoolSource(data.metadata, data.start, data.events)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the backtest the arguments describe; print the JSON report; return the exit code."""
+    from simulator.cli import load_source  # here: simulator.cli imports this module
+
     try:
         spec = parse_strategies(json.loads(Path(args.strategies).read_text()))
-        source = _load_source(args.events, args.pool)
+        source = load_source(args.events, args.pool)
         reports = run_backtest(
             source, spec, from_block=args.from_block, to_block=args.to_block, max_positions=args.max_positions
         )

@@ -8,8 +8,9 @@
 are counted in the step log. It prints a summary and, on failure, the first mismatching event.
 Exit codes: 0 every event reproduced, 1 a mismatch, 2 bad arguments or unreadable events.
 
-An event source is a function ``(source, pool) -> ReplayInput``; ``SOURCES`` picks one by the form of
-``--events`` (today: a CSV folder; a pool events database URL gets its loader from ``db/``).
+An event source is a function ``(source, pool) -> PoolSource`` (``simulator.backtest``); ``SOURCES``
+picks one by the form of ``--events`` (today: a CSV folder; a pool events database URL gets its
+loader from ``db/``).
 """
 
 from __future__ import annotations
@@ -17,42 +18,25 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 from simulator import backtest_cli
+from simulator.backtest import PoolSource
 from simulator.csv_events import PoolMetadata, read_pool_history
 from simulator.errors import EventSourceError, ReplayMismatch, SimulatorError
-from simulator.events import PoolEvent, PoolInitialize
 from simulator.pool import PoolSnapshot
 from simulator.replay import ReplayResult, pool_from_start, replay
 
-
-@dataclass(frozen=True, slots=True)
-class ReplayInput:
-    """What a replay needs from an event source: the pool, where it starts, and its events in order."""
-
-    metadata: PoolMetadata
-    start: PoolInitialize | PoolSnapshot
-    events: Sequence[PoolEvent]
+EventSource = Callable[[str, str], PoolSource]
 
 
-EventSource = Callable[[str, str], ReplayInput]
-
-
-def csv_source(source: str, pool: str) -> ReplayInput:
+def csv_source(source: str, pool: str) -> PoolSource:
     """A CSV folder (either layout of ``simulator.csv_events``); it must hold the pool's Initialize."""
-    history = read_pool_history(Path(source), pool)
-    if history.initialize is None:
-        raise EventSourceError(
-            f"{source} has no Initialize event for {pool}: an exact replay needs the pool's whole history "
-            "or a snapshot of its state"
-        )
-    return ReplayInput(history.metadata, history.initialize, history.events)
+    return PoolSource.of(read_pool_history(Path(source), pool))
 
 
-def database_source(source: str, pool: str) -> ReplayInput:
+def database_source(source: str, pool: str) -> PoolSource:
     """Pool events database URLs: read through ``db/``, which this build of the simulator does not ship."""
     raise EventSourceError(f"{source}: database event sources are not available here; use a CSV folder")
 
@@ -63,7 +47,7 @@ SOURCES: list[tuple[Callable[[str], bool], EventSource]] = [
 ]
 
 
-def load_source(source: str, pool: str) -> ReplayInput:
+def load_source(source: str, pool: str) -> PoolSource:
     """The replay input from the first event source that accepts ``source``."""
     for accepts, loader in SOURCES:
         if accepts(source):

@@ -85,3 +85,11 @@ def test_unknown_pool_and_reversed_window_exit_2(capsys: pytest.CaptureFixture[s
 def test_database_urls_are_refused_with_a_clear_message(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["replay", "--events", "postgres://localhost/events", "--pool", USDC_WETH]) == 2
     assert "CSV folder" in capsys.readouterr().err
+
+
+def test_a_history_without_its_initialize_event_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / f"ethereum-{USDC_WETH}-2024-01-05.pool.tick.csv"
+    log.write_text("block_number,log_index,transaction_hash,block_timestamp,tx_type\n")
+    assert main(["replay", "--events", str(tmp_path), "--pool", USDC_WETH]) == 2
+    err = capsys.readouterr().err
+    assert "no Initialize event" in err and "Traceback" not in err
