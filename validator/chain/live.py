@@ -27,7 +27,7 @@ from loguru import logger
 from simulator.events import PoolEvent
 from validator.chain.abi import checksum
 from validator.chain.errors import RpcResponseError
-from validator.chain.logs import fetch_pool_events
+from validator.chain.logs import LogBatch, fetch_pool_events
 from validator.chain.pool_reader import block_header, read_pool_info, read_pool_state
 from validator.chain.rpc import RpcClient
 from validator.chain.stakes import Gauge, TokenTicks, read_gauge
@@ -111,12 +111,16 @@ class LiveChainSource:
         CLPool.stake emits no pool event, see ``validator.chain.stakes``)."""
         if to_block < from_block:
             return []
+        return (await self.pool_log_batch(pool, from_block, to_block, max_range=self.options.max_log_range)).events
+
+    async def pool_log_batch(self, pool: str, from_block: int, to_block: int, *, max_range: int) -> LogBatch:
+        """``pool_events`` with the hashes of the blocks that had one (the indexer stores those);
+        ``max_range`` blocks per eth_getLogs."""
         gauge = None
         if (await self.pool_info(pool, to_block)).kind == "slipstream":
             gauge = await self.gauge(pool, to_block)
-        batch = await fetch_pool_events(self.rpc, pool, from_block, to_block, max_range=self.options.max_log_range,
-                                        gauge=gauge, token_ticks=self.token_ticks)
-        return batch.events
+        return await fetch_pool_events(self.rpc, pool, from_block, to_block, max_range=max_range, gauge=gauge,
+                                       token_ticks=self.token_ticks)
 
     async def gauge(self, pool: str, block_number: int) -> Gauge | None:
         """A Slipstream pool's gauge, or None while it has none. The gauge factory sets a pool's gauge

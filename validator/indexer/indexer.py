@@ -24,7 +24,7 @@ from loguru import logger
 from validator.chain.abi import checksum
 from validator.chain.errors import RpcUnavailable
 from validator.chain.live import LiveChainSource
-from validator.chain.logs import count_by_kind, fetch_pool_events
+from validator.chain.logs import count_by_kind
 from validator.indexer.progress import Progress
 from validator.indexer.store import Cursor, load_cursor, rewind, save_pool, write_window
 
@@ -67,7 +67,6 @@ class Indexer:
         self.from_block = from_block
         self.progress_stream = progress_stream
         self.report = IndexerReport()
-        self.kind = ""
 
     async def safe_head(self) -> int:
         """The newest block with enough confirmations."""
@@ -102,7 +101,6 @@ class Indexer:
     async def _start(self) -> Cursor:
         head = await self.safe_head()
         info = await self.source.pool_info(self.pool, max(head, 0))
-        self.kind = info.kind
         cursor = await load_cursor(self.key)
         if cursor is not None:
             logger.info("indexer {}: resuming at block {}", self.pool, cursor.next_block)
@@ -142,10 +140,8 @@ class Indexer:
 
     async def _index_window(self, cursor: Cursor, head: int) -> Cursor:
         last = min(head, cursor.next_block + self.options.window_blocks - 1)
-        gauge = await self.source.gauge(self.pool, last) if self.kind == "slipstream" else None
-        batch = await fetch_pool_events(self.source.rpc, self.pool, cursor.next_block, last,
-                                        max_range=self.options.max_log_range, gauge=gauge,
-                                        token_ticks=self.source.token_ticks)
+        batch = await self.source.pool_log_batch(self.pool, cursor.next_block, last,
+                                                 max_range=self.options.max_log_range)
         last_hash = batch.block_hashes.get(last) or await self.source.block_hash(last)
         moved = Cursor(pool=self.key, next_block=last + 1, last_block_hash=last_hash)
         await write_window(moved, batch.events, self.options.chain_id)
