@@ -52,11 +52,5 @@ class KeyStore:
         self._db.execute("UPDATE executions SET state = ?, report = ?, updated_at = ? WHERE key = ?",
                          (DONE, json.dumps(report.to_json()), time.time(), key))
 
-    def count(self, state: str | None = None) -> int:
-        sql, args = "SELECT count(*) FROM executions", ()
-        if state is not None:
-            sql, args = sql + " WHERE state = ?", (state,)  # type: ignore[assignment]
-        return int(self._db.execute(sql, args).fetchone()[0])
-
     def close(self) -> None:
         self._db.close()
