@@ -28,6 +28,7 @@ from common.logs import register_secret
 ENV_RPC_URL = "SN98_EXECUTOR_RPC_URL"
 ENV_PRIVATE_KEY = "SN98_EXECUTOR_PRIVATE_KEY"
 ENV_API_KEY = "SN98_EXECUTOR_API_KEY"
+_ENV_FIELDS = (("rpc_url", ENV_RPC_URL), ("private_key", ENV_PRIVATE_KEY), ("api_key", ENV_API_KEY))
 
 
 class BotConfigError(ValueError):
@@ -52,10 +53,8 @@ class BotConfig:
     @classmethod
     def from_env(cls, operator: OperatorOptions, env: Mapping[str, str] | None = None, **kwargs: object) -> BotConfig:
         source = os.environ if env is None else env
-        values = {name: source.get(var, "") for name, var in
-                  (("rpc_url", ENV_RPC_URL), ("private_key", ENV_PRIVATE_KEY), ("api_key", ENV_API_KEY))}
-        missing = [var for name, var in (("rpc_url", ENV_RPC_URL), ("private_key", ENV_PRIVATE_KEY),
-                                         ("api_key", ENV_API_KEY)) if not values[name]]
+        values = {name: source.get(var, "") for name, var in _ENV_FIELDS}
+        missing = [var for name, var in _ENV_FIELDS if not values[name]]
         if missing:
             raise BotConfigError(f"set {', '.join(missing)} in the environment")
         for secret in values.values():

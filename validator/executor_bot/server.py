@@ -21,7 +21,7 @@ from aiohttp import web
 from loguru import logger
 
 from validator.executor.types import ExecutionReport, ExecutionRequest, WireFormatError
-from validator.executor_bot.store import DONE, KeyStore
+from validator.executor_bot.store import DONE, KeyStore, StoredKey
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -91,7 +91,7 @@ class ExecutorBot:
         async with self._lock:
             stored = self.store.get(decision.idempotency_key)
             if stored is not None:
-                return self._repeat(stored.request_hash, stored.state, stored.report, digest)
+                return self._repeat(stored, digest)
             self.store.begin(decision.idempotency_key, digest)
             report = await self.operator.execute(decision)
             self.store.finish(decision.idempotency_key, report)
@@ -101,9 +101,9 @@ class ExecutorBot:
         return web.json_response(report.to_json())
 
     @staticmethod
-    def _repeat(stored_hash: str, state: str, report: ExecutionReport | None, digest: str) -> web.Response:
-        if stored_hash != digest:
+    def _repeat(stored: StoredKey, digest: str) -> web.Response:
+        if stored.request_hash != digest:
             return _error(422, "idempotency key reused with a different request")
-        if state != DONE or report is None:
+        if stored.state != DONE or stored.report is None:
             return _error(409, "this key was interrupted mid-execution; not re-running it")
-        return web.json_response(report.to_json())
+        return web.json_response(stored.report.to_json())
