@@ -15,9 +15,9 @@ import types
 import typing
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, Self, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
@@ -54,6 +54,41 @@ class LoggingSettings(BaseSettings):
         level = "TRACE" if self.logging_trace else "DEBUG" if self.logging_debug else "INFO"
         return LogOptions(level=level, json=self.log_json, file=self.log_file,
                           rotation=self.log_rotation, retention=self.log_retention)
+
+
+Network = Literal["local", "test", "finney"]
+
+
+class NeuronSettings(LoggingSettings):
+    """The subnet, subtensor and wallet knobs of every neuron (validator, miner), after the logging ones.
+
+    Subclasses set ``model_config`` (the environment prefix) and may redeclare ``network`` to
+    describe what 'local' means for them.
+    """
+
+    netuid: int = Field(98, ge=0, le=65535, description="Subnet uid.", json_schema_extra=flag("--netuid"))
+    network: Network = Field("finney", description="Which network to serve; 'local' uses no chain.")
+    subtensor_network: str | None = Field(None, description="Subtensor network name or ws:// endpoint (defaults to --network).", json_schema_extra=flag("--subtensor.network"))
+    subtensor_chain_endpoint: str | None = Field(None, description="Subtensor websocket endpoint (overrides --subtensor.network).", json_schema_extra=flag("--subtensor.chain_endpoint"))
+    wallet_name: str = Field("default", min_length=1, description="Coldkey wallet name.", json_schema_extra=flag("--wallet.name"))
+    wallet_hotkey: str = Field("default", min_length=1, description="Hotkey name (this neuron signs and is identified with it).", json_schema_extra=flag("--wallet.hotkey"))
+    wallet_path: Path = Field(Path("~/.bittensor/wallets"), description="Wallets directory.", json_schema_extra=flag("--wallet.path"))
+
+    @model_validator(mode="after")
+    def _default_subtensor_network(self) -> Self:
+        if self.subtensor_network is None:
+            self.subtensor_network = self.network
+        return self
+
+    @property
+    def subtensor_target(self) -> str:
+        """What ``AsyncSubtensor(network=...)`` connects to: the endpoint, else the network name."""
+        return self.subtensor_chain_endpoint or self.subtensor_network or self.network
+
+    @property
+    def wallet_dir(self) -> Path:
+        """The wallets directory with ``~`` expanded."""
+        return self.wallet_path.expanduser()
 
 
 class ConfigError(Exception):

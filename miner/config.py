@@ -9,22 +9,18 @@ touches the network or the disk except reading ``.env``; ``miner/.env.example`` 
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from common.settings_cli import LoggingSettings, flag, split_csv
+from common.settings_cli import Network, NeuronSettings, flag, split_csv
 
-Network = Literal["local", "test", "finney"]
 LOOPBACK = "127.0.0.1"
 ANY_ADDRESS = "0.0.0.0"
 
 
-
-
-class MinerSettings(LoggingSettings):
+class MinerSettings(NeuronSettings):
     """Every knob of ``python -m miner``; ``miner/.env.example`` documents each one."""
 
     model_config = SettingsConfigDict(
@@ -32,13 +28,7 @@ class MinerSettings(LoggingSettings):
         validate_default=True,
     )
 
-    netuid: int = Field(98, ge=0, le=65535, description="Subnet uid.", json_schema_extra=flag("--netuid"))
     network: Network = Field("finney", description="Which network the miner serves; 'local' binds to loopback and allows only --allowed-hotkey callers (no chain).")
-    subtensor_network: str | None = Field(None, description="Subtensor network name or ws:// endpoint (defaults to --network).", json_schema_extra=flag("--subtensor.network"))
-    subtensor_chain_endpoint: str | None = Field(None, description="Subtensor websocket endpoint (overrides --subtensor.network).", json_schema_extra=flag("--subtensor.chain_endpoint"))
-    wallet_name: str = Field("default", min_length=1, description="Coldkey wallet name.", json_schema_extra=flag("--wallet.name"))
-    wallet_hotkey: str = Field("default", min_length=1, description="Hotkey name (the miner signs and is identified with it).", json_schema_extra=flag("--wallet.hotkey"))
-    wallet_path: Path = Field(Path("~/.bittensor/wallets"), description="Wallets directory.", json_schema_extra=flag("--wallet.path"))
     axon_ip: str | None = Field(None, description="Address the axon binds to (defaults to 127.0.0.1 in local mode, 0.0.0.0 otherwise).", json_schema_extra=flag("--axon.ip"))
     axon_port: int = Field(8091, ge=1, le=65535, description="Port the axon listens on.", json_schema_extra=flag("--axon.port"))
     axon_external_ip: str | None = Field(None, description="Address announced on chain (defaults to the bind address in local mode, else bittensor's public-IP lookup).", json_schema_extra=flag("--axon.external_ip"))
@@ -79,22 +69,10 @@ class MinerSettings(LoggingSettings):
     def _check_widths(self) -> MinerSettings:
         if self.vol_min_half_width_ticks > self.vol_max_half_width_ticks:
             raise ValueError("vol_min_half_width_ticks is above vol_max_half_width_ticks")
-        if self.subtensor_network is None:
-            self.subtensor_network = self.network
         return self
-
-    @property
-    def subtensor_target(self) -> str:
-        """What ``AsyncSubtensor(network=...)`` connects to: the endpoint, else the network name."""
-        return self.subtensor_chain_endpoint or self.subtensor_network or self.network
 
     @property
     def bind_ip(self) -> str:
         """The address the axon listens on."""
         return self.axon_ip or (LOOPBACK if self.network == "local" else ANY_ADDRESS)
-
-    @property
-    def wallet_dir(self) -> Path:
-        """The wallets directory with ``~`` expanded."""
-        return self.wallet_path.expanduser()
 
