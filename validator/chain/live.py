@@ -135,13 +135,15 @@ class LiveChainSource:
         return self._gauges[address]
 
     async def block_timestamp(self, block_number: int) -> int:
-        raw = await self.rpc.call("eth_getBlockByNumber", [hex(block_number), False])
-        return block_header(raw, block_number)[1]
+        return (await self._header(block_number))[1]
 
     async def block_hash(self, block_number: int) -> str:
         """The canonical hash of ``block_number`` (the indexer's reorg check)."""
+        return (await self._header(block_number))[0]
+
+    async def _header(self, block_number: int) -> tuple[str, int]:
         raw = await self.rpc.call("eth_getBlockByNumber", [hex(block_number), False])
-        return block_header(raw, block_number)[0]
+        return block_header(raw, block_number)
 
     async def close(self) -> None:
         await self.rpc.close()
