@@ -9,7 +9,7 @@ a malformed row raises ``CorruptRowError`` naming the table and id.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -168,26 +168,50 @@ async def read_pool_history(
     from_block: int | None = None, to_block: int | None = None,
 ) -> PoolHistory:
     """Every stored event of ``pool`` in ``[from_block, to_block]``, in chain order."""
-    connection = get_connection(POOL_EVENTS_CONNECTION)
-    query = _Query(layout, connection.capabilities.dialect)
-    address = pool.lower()
-    key = address if layout.pool_address_lowercase else pool
+    return (await read_pool_histories([pool], layout, from_block, to_block))[pool.lower()]
+
+
+async def read_pool_histories(
+    pools: Iterable[str], layout: PoolEventsLayout = DEFAULT_LAYOUT,
+    from_block: int | None = None, to_block: int | None = None,
+) -> dict[str, PoolHistory]:
+    """``read_pool_history`` of each pool, keyed by lowercase address; which tables exist is
+    looked up once for all of them."""
+    query = _Query(layout, get_connection(POOL_EVENTS_CONNECTION).capabilities.dialect)
+    tables = await _event_tables(layout, query.dialect)
+    histories: dict[str, PoolHistory] = {}
+    for pool in pools:
+        events = await _read_events(pool, query, tables, from_block, to_block)
+        metadata, initialize = await _read_pool_row(pool, layout, query)
+        histories[pool.lower()] = PoolHistory(metadata=metadata, initialize=initialize, events=events)
+    return histories
+
+
+async def _event_tables(layout: PoolEventsLayout, dialect: str) -> list[tuple[str, RowParser]]:
+    """The layout's event tables with the parser of their rows (the stakes table only if it exists)."""
     tables: list[tuple[str | None, RowParser]] = [
         (layout.swaps, _swap), (layout.mints, _mint), (layout.burns, _burn),
         (layout.collects, _collect), (layout.fee_protocol_changes, _fee_protocol),
     ]
-    if layout.stakes is not None and await _has_table(layout.stakes, query.dialect):
+    if layout.stakes is not None and await _has_table(layout.stakes, dialect):
         tables.append((layout.stakes, _stake))
+    return [(table, parse) for table, parse in tables if table is not None]
+
+
+async def _read_events(
+    pool: str, query: _Query, tables: list[tuple[str, RowParser]], from_block: int | None, to_block: int | None,
+) -> tuple[PoolEvent, ...]:
+    """The pool's rows of every table, parsed, in chain order."""
+    connection = get_connection(POOL_EVENTS_CONNECTION)
+    address = pool.lower()
+    key = address if query.layout.pool_address_lowercase else pool
     events: list[PoolEvent] = []
     for table, parse in tables:
-        if table is None:
-            continue
         sql, params = query.select(table, from_block, to_block)
         for row in await connection.execute_query_dict(sql, [key, *params]):
-            events.append(parse(row, address, table, layout))
+            events.append(parse(row, address, table, query.layout))
     events.sort(key=event_order)
-    metadata, initialize = await _read_pool_row(pool, layout, query)
-    return PoolHistory(metadata=metadata, initialize=initialize, events=tuple(events))
+    return tuple(events)
 
 
 async def _has_table(table: str, dialect: str) -> bool:

@@ -9,7 +9,7 @@ from tortoise.connection import get_connection
 
 from db.connection import POOL_EVENTS_CONNECTION, create_pool_events_schema, open_databases
 from db.errors import CorruptRowError
-from db.event_reader import SN98_LAYOUT, read_pool_history, stored_pools
+from db.event_reader import SN98_LAYOUT, read_pool_histories, read_pool_history, stored_pools
 from db.importer import import_histories
 from db.urls import DatabaseUrl
 from db.pool_events import EVENT_MODELS
@@ -117,6 +117,17 @@ async def test_stakes_are_stored_once_and_read_back_exactly_in_chain_order(db_ur
     assert first.total["stakes"] == 3 and second.added["stakes"] == 0
     assert stored.events == history.events
     assert [e.block_number for e in window.events if isinstance(e, StakeEvent)] == [11, 12]
+
+
+async def test_reading_several_pools_at_once_equals_reading_each(db_url: DatabaseUrl, shared_data: Path) -> None:
+    day1 = read_event_tables(shared_data / "uniswap-v3-mainnet-day1", USDC_WETH)[USDC_WETH]
+    async with open_databases(None, db_url):
+        await create_pool_events_schema(db_url)
+        await import_histories([day1, _staked_history()])
+        together = await read_pool_histories([USDC_WETH.upper().replace("0X", "0x"), "0xslip"], to_block=12_372_000)
+        each = {p: await read_pool_history(p, to_block=12_372_000) for p in (USDC_WETH, "0xslip")}
+    assert together == each
+    assert together[USDC_WETH].events and len(together["0xslip"].events) == 5
 
 
 async def test_a_database_made_before_the_stakes_table_still_reads(sqlite_url: DatabaseUrl) -> None:
