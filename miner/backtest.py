@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from miner.errors import BacktestError
 from miner.service import MinerService
@@ -37,6 +37,9 @@ from simulator.pool import Pool
 from simulator.replay import pool_from_start, replay
 from simulator.targets import target_named
 from simulator.tickmath import get_sqrt_ratio_at_tick
+
+if TYPE_CHECKING:
+    from protocol.synapse import RebalanceQuery
 
 RESPONSE_FIELDS = ("accepted", "refusal_reason", "desired_positions", "miner_metadata")
 DEFAULT_SHARE_OF_LIQUIDITY = 100
@@ -144,27 +147,25 @@ def checkpoints(window: BacktestWindow) -> list[int]:
     return list(range(window.from_block, window.to_block, max(1, window.checkpoint_blocks)))
 
 
-def _request(window: BacktestWindow, state: StrategyState, tick_spacing: int) -> Any:
+def _request(window: BacktestWindow, state: StrategyState,
+             tick_spacing: int) -> tuple[RebalanceQuery, AnswerContext]:
+    """The validator's query for this strategy's state, and the context its answer is validated in."""
     from protocol.synapse import RebalanceQuery
 
-    current = [PositionSpec(p.tick_lower, p.tick_upper, p.amount0, p.amount1).to_wire() for p in state.positions]
+    current = tuple(PositionSpec(p.tick_lower, p.tick_upper, p.amount0, p.amount1) for p in state.positions)
     synapse = RebalanceQuery(
         job_id=window.job_id, sn_liquidity_manager_address=window.vault, pair_address=window.pool,
         chain_id=window.chain_id, round_id=f"{window.job_id}:backtest:{window.from_block}",
         round_type="evaluation", block_number=state.block_number, current_price=float(state.sqrt_price_x96),
-        current_positions=current,
+        current_positions=[p.to_wire() for p in current],
         inventory_remaining=Inventory(amount0=str(state.available0), amount1=str(state.available1)),
         rebalances_so_far=state.rebalances, tick_spacing=tick_spacing,
         sqrt_price_x96=str(state.sqrt_price_x96), tick=state.tick,
     )  # fmt: skip
     synapse.timeout = window.query_timeout_s
-    return synapse
-
-
-def _context(window: BacktestWindow, state: StrategyState, tick_spacing: int) -> AnswerContext:
-    current = tuple(PositionSpec(p.tick_lower, p.tick_upper, p.amount0, p.amount1) for p in state.positions)
-    return AnswerContext(tick_spacing=tick_spacing, inventory0=state.available0, inventory1=state.available1,
-                         current_positions=current, max_positions=window.max_positions)
+    context = AnswerContext(tick_spacing=tick_spacing, inventory0=state.available0, inventory1=state.available1,
+                            current_positions=current, max_positions=window.max_positions)
+    return synapse, context
 
 
 class _Round:
@@ -184,10 +185,10 @@ class _Round:
                 await self._ask_one(index, service, block)
 
     async def _ask_one(self, index: int, service: MinerService, block: int) -> None:
-        state = self.batch.state(index)
-        synapse = await service.answer(_request(self.window, state, self.tick_spacing))
+        request, context = _request(self.window, self.batch.state(index), self.tick_spacing)
+        synapse = await service.answer(request)
         fields = {k: v for k, v in synapse.model_dump(mode="json").items() if k in RESPONSE_FIELDS}
-        decision = validate_answer(fields, _context(self.window, state, self.tick_spacing))
+        decision = validate_answer(fields, context)
         counts = self.counts[index]
         if isinstance(decision, Refuse):
             counts.refused_at, counts.refusal_reason = block, decision.reason
