@@ -68,4 +68,8 @@ async def test_out_of_range_values_are_refused_before_the_database(db_url: Datab
         with pytest.raises(ValueError, match="outside"):
             await _round(job, 2, -1)
         assert await Round.all().count() == 0
+        rnd = await _round(job, 3, 1)
+        with pytest.raises(ValueError, match="outside"):
+            await LiveExecution.create(idempotency_key="k", job=job, round=rnd, miner_hotkey="hk", miner_uid=0,
+                                       block_number=1, decision={}, gas_used=-1)
         assert await LiveExecution.all().count() == 0
