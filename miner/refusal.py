@@ -1,8 +1,8 @@
 """The refusal policy: which jobs this miner declines, with the reason it tells the validator.
 
 A refusal (``accepted=False``) is not penalized; the validator stops asking the miner for the rest of
-that round. Refuse what the strategy is not built for rather than answer it badly: pools or jobs
-outside the configured lists, other chains, or live rounds when the miner only wants evaluation.
+that round. Refuse what the strategy is not built for rather than answer it badly: pools, jobs or
+chains outside the configured lists.
 """
 
 from __future__ import annotations
