@@ -75,13 +75,15 @@ class Indexer:
 
     async def run(self, stop: asyncio.Event, *, follow: bool = True) -> IndexerReport:
         """Backfill to the safe head, then (``follow``) keep up with it until ``stop`` is set."""
-        cursor = await self._start()
+        head = await self.safe_head()
+        cursor = await self._start(head)
         self.report.first_block = self.report.next_block = cursor.next_block
-        progress = Progress(cursor.next_block, await self.safe_head(), stream=self.progress_stream)
+        progress = Progress(cursor.next_block, head, stream=self.progress_stream)
         backfilling = True
         while not stop.is_set():
-            head = await self.safe_head()
             cursor = await self._check_reorg(cursor)
+            if cursor.next_block > head:  # the head is read again only when the cursor has reached it
+                head = await self.safe_head()
             if cursor.next_block > head:
                 if backfilling:
                     backfilling = False
@@ -98,8 +100,7 @@ class Indexer:
         self.report.next_block = cursor.next_block
         return self.report
 
-    async def _start(self) -> Cursor:
-        head = await self.safe_head()
+    async def _start(self, head: int) -> Cursor:
         info = await self.source.pool_info(self.pool, max(head, 0))
         cursor = await load_cursor(self.key)
         if cursor is not None:
