@@ -1,15 +1,16 @@
 """Slipstream stakes from the chain: a pool's gauge logs (Deposit/Withdraw) and its gauge-owned
 Mint/Burn become ``StakeEvent`` records, and a replay of what the chain side reads reproduces the pool.
 
-No devchain has CLPool/CLGauge bytecode, so a fake RPC serves a history made with our ``Pool``: every
-log is encoded with eth_abi in the contracts' real layouts (CLGauge ``Deposit``/``Withdraw``: user,
-tokenId and liquidityToStake all indexed, empty data; the pool's Mint/Burn/Collect/Swap as
-UniswapV3Pool's), and ``positions(tokenId)`` reverts for a token not minted yet or already burned.
+No devchain has CLPool/CLGauge bytecode, so the real ``RpcClient`` over a fake transport serves a
+history made with our ``Pool``: every log is encoded with eth_abi in the contracts' real layouts
+(CLGauge ``Deposit``/``Withdraw``: user, tokenId and liquidityToStake all indexed, empty data; the
+pool's Mint/Burn/Collect/Swap as UniswapV3Pool's), and ``positions(tokenId)`` reverts (JSON-RPC
+error 3, as a node answers) for a token not minted yet or already burned.
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence, cast
+from typing import Any
 
 import pytest
 from eth_abi.abi import encode
@@ -20,10 +21,10 @@ from simulator.pool import Pool
 from simulator.replay import replay
 from simulator.tickmath import get_sqrt_ratio_at_tick
 from validator.chain.abi import checksum, contract
-from validator.chain.errors import RpcCallReverted, RpcResponseError
+from validator.chain.errors import RpcResponseError
 from validator.chain.live import LiveChainSource
 from validator.chain.logs import fetch_pool_events
-from validator.chain.rpc import Call, RpcClient, RpcStats
+from validator.chain.rpc import RpcClient, RpcOptions
 from validator.chain.stakes import Gauge, TokenTicks
 from validator.chain.types import PoolInfo
 
@@ -129,30 +130,34 @@ class _History:
         self._emit(POOL, "Swap", ALM, ALM, r.amount0, r.amount1, r.sqrt_price_x96, r.liquidity, r.tick)
 
 
-class _FakeRpc:
-    """Answers eth_getLogs, block headers, ``gauge()``, ``nft()`` and ``positions(tokenId)``."""
+class _Reverted(Exception):
+    """An eth_call of the fake chain reverts (with this reason)."""
+
+
+class _FakeRpc(RpcClient):
+    """The real ``RpcClient`` (batching, per-call error classification, stats) over a fake transport
+    that answers eth_getLogs, block headers, ``gauge()``, ``nft()`` and ``positions(tokenId)``."""
 
     def __init__(self, history: _History, gauge: str = GAUGE) -> None:
+        super().__init__(["http://fake.invalid"], RpcOptions(rate_limit_per_s=10_000))
         self.history, self.gauge = history, gauge
-        self.stats = RpcStats()
         self.log_filters: list[dict[str, Any]] = []
         self.positions_reads: list[tuple[int, int]] = []
         self.gauge_reads = 0
+        setattr(self.endpoints[0].provider, "make_batch_request", self._transport)
 
-    async def call(self, method: str, params: list[Any]) -> Any:
-        (result,) = await self.batch([(method, params)])
-        return result
+    async def _ensure_session(self) -> None:
+        """No HTTP session: ``_transport`` answers every batch."""
 
-    async def batch(self, calls: Sequence[Call]) -> list[Any]:
-        outcomes = await self.batch_outcomes(calls)
-        for outcome in outcomes:
-            if isinstance(outcome, Exception):
-                raise outcome
-        return outcomes
+    async def _transport(self, requests: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+        """JSON-RPC answers as a node gives them (a revert is an error object, code 3)."""
+        return [self._response(i, method, params) for i, (method, params) in enumerate(requests)]
 
-    async def batch_outcomes(self, calls: Sequence[Call]) -> list[Any]:
-        self.stats.requests += 1
-        return [self._answer(method, params) for method, params in calls]
+    def _response(self, request_id: int, method: str, params: list[Any]) -> dict[str, Any]:
+        try:
+            return {"jsonrpc": "2.0", "id": request_id, "result": self._answer(method, params)}
+        except _Reverted as exc:
+            return {"jsonrpc": "2.0", "id": request_id, "error": {"code": 3, "message": f"execution reverted: {exc}"}}
 
     def _answer(self, method: str, params: list[Any]) -> Any:
         if method == "eth_getBlockByNumber":
@@ -184,7 +189,7 @@ class _FakeRpc:
         self.positions_reads.append((token, block))
         lower, upper, minted, burned = self.history.tokens.get(token, (0, 0, 1 << 60, None))
         if block < minted or (burned is not None and block >= burned):
-            return RpcCallReverted("execution reverted: ID")
+            raise _Reverted("ID")
         return "0x" + encode(list(positions.outputs), [0, ALM, TOKEN0, TOKEN1, 10, lower, upper, 1, 0, 0, 0, 0]).hex()
 
 
@@ -215,7 +220,7 @@ def _alm_history() -> tuple[_History, Any]:
 async def test_gauge_logs_and_gauge_owned_mints_and_burns_become_stakes_in_log_order() -> None:
     h, _ = _alm_history()
     rpc = _FakeRpc(h)
-    batch = await fetch_pool_events(cast(RpcClient, rpc), POOL, 11, 13, max_range=2000, gauge=Gauge(GAUGE, NPM))
+    batch = await fetch_pool_events(rpc, POOL, 11, 13, max_range=2000, gauge=Gauge(GAUGE, NPM))
     stakes = [e for e in batch.events if isinstance(e, StakeEvent)]
     assert [(e.block_number, e.tick_lower, e.tick_upper, e.liquidity_delta, e.nft) for e in stakes] == [
         (12, -600, 600, -10 * E18, NPM),  # Withdraw
@@ -231,7 +236,7 @@ async def test_gauge_logs_and_gauge_owned_mints_and_burns_become_stakes_in_log_o
 
 async def test_a_snapshot_replay_of_what_the_chain_side_reads_ends_in_the_pools_exact_state() -> None:
     h, snapshot = _alm_history()
-    batch = await fetch_pool_events(cast(RpcClient, _FakeRpc(h)), POOL, 11, 13, max_range=2, gauge=Gauge(GAUGE, NPM))
+    batch = await fetch_pool_events(_FakeRpc(h), POOL, 11, 13, max_range=2, gauge=Gauge(GAUGE, NPM))
     pool = Pool.from_snapshot(snapshot)
     result = replay(pool, batch.events, from_snapshot=True)
     assert result.stakes == 4
@@ -246,12 +251,12 @@ async def test_token_ticks_are_read_once_before_the_event_block_or_at_it_for_a_t
     h, _ = _alm_history()
     rpc = _FakeRpc(h)
     cache = TokenTicks()
-    await fetch_pool_events(cast(RpcClient, rpc), POOL, 11, 13, max_range=2000, gauge=Gauge(GAUGE, NPM),
+    await fetch_pool_events(rpc, POOL, 11, 13, max_range=2000, gauge=Gauge(GAUGE, NPM),
                             token_ticks=cache)
     # token 1 is burned in its withdraw block, so it is read the block before; token 2 was minted in
     # its deposit block, so the read before fails and the block itself answers
     assert rpc.positions_reads == [(1, 11), (2, 11), (2, 12)]
-    await fetch_pool_events(cast(RpcClient, rpc), POOL, 11, 13, max_range=2000, gauge=Gauge(GAUGE, NPM),
+    await fetch_pool_events(rpc, POOL, 11, 13, max_range=2000, gauge=Gauge(GAUGE, NPM),
                             token_ticks=cache)
     assert len(rpc.positions_reads) == 3  # cached
 
@@ -260,7 +265,7 @@ async def test_a_token_that_exists_at_neither_block_is_an_error_naming_it() -> N
     h, _ = _alm_history()
     h.tokens[2] = (-1000, 400, 12, 12)  # minted, staked, unstaked and burned inside block 12
     with pytest.raises(RpcResponseError, match="token 2"):
-        await fetch_pool_events(cast(RpcClient, _FakeRpc(h)), POOL, 11, 13, max_range=2000, gauge=Gauge(GAUGE, NPM))
+        await fetch_pool_events(_FakeRpc(h), POOL, 11, 13, max_range=2000, gauge=Gauge(GAUGE, NPM))
 
 
 async def test_a_mint_to_the_gauge_by_anyone_but_the_position_manager_is_no_stake() -> None:
@@ -268,7 +273,7 @@ async def test_a_mint_to_the_gauge_by_anyone_but_the_position_manager_is_no_stak
     h.at(5)
     amounts = h.pool.mint(GAUGE, -100, 100, E18)
     h._emit(POOL, "Mint", ALM, GAUGE, -100, 100, E18, *amounts)
-    batch = await fetch_pool_events(cast(RpcClient, _FakeRpc(h)), POOL, 5, 5, max_range=10, gauge=Gauge(GAUGE, NPM))
+    batch = await fetch_pool_events(_FakeRpc(h), POOL, 5, 5, max_range=10, gauge=Gauge(GAUGE, NPM))
     assert not [e for e in batch.events if isinstance(e, StakeEvent)]
 
 
@@ -277,7 +282,7 @@ async def test_the_live_source_reads_the_gauge_once_and_a_pool_without_one_has_n
     info = PoolInfo(address=POOL, token0=TOKEN0, token1=TOKEN1, decimals0=18, decimals1=18, fee=500,
                     tick_spacing=10, kind="slipstream")
     rpc = _FakeRpc(h)
-    source = LiveChainSource(cast(RpcClient, rpc))
+    source = LiveChainSource(rpc)
     source._pools[POOL] = info
     first = await source.pool_events(POOL, 11, 12)
     second = await source.pool_events(POOL, 13, 13)
@@ -286,7 +291,7 @@ async def test_the_live_source_reads_the_gauge_once_and_a_pool_without_one_has_n
     assert rpc.gauge_reads == 1
 
     bare = _FakeRpc(h, gauge="0x" + "00" * 20)
-    source = LiveChainSource(cast(RpcClient, bare))
+    source = LiveChainSource(bare)
     source._pools[POOL] = info
     events = await source.pool_events(POOL, 11, 13)
     assert not [e for e in events if isinstance(e, StakeEvent)]

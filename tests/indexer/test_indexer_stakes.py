@@ -8,7 +8,7 @@ staked liquidity changes, indexed into the pool events DB (SQLite and PostgreSQL
 from __future__ import annotations
 
 import asyncio
-from typing import Any, cast
+from typing import Any
 
 from db.connection import create_pool_events_schema, open_databases
 from db.event_reader import read_pool_history
@@ -17,7 +17,6 @@ from simulator.events import StakeEvent
 from tests.chain.test_stakes import NPM, POOL, TOKEN0, TOKEN1, _alm_history, _FakeRpc
 from validator.chain.live import LiveChainSource
 from validator.chain.replay import ReplayChainSource
-from validator.chain.rpc import RpcClient
 from validator.chain.types import PoolInfo
 from validator.indexer import Indexer, IndexerOptions
 
@@ -35,7 +34,7 @@ class _FakeNode(_FakeRpc):
 
 async def test_indexed_stakes_replay_from_a_snapshot_to_the_pools_exact_state(db_url: DatabaseUrl) -> None:
     history, snapshot = _alm_history()
-    source = LiveChainSource(cast(RpcClient, _FakeNode(history)))
+    source = LiveChainSource(_FakeNode(history))
     source._pools[POOL] = PoolInfo(address=POOL, token0=TOKEN0, token1=TOKEN1, decimals0=18, decimals1=18,
                                    fee=500, tick_spacing=10, kind="slipstream")
     options = IndexerOptions(confirmations=0, window_blocks=2, max_log_range=1, poll_interval_s=0.01)
