@@ -1,6 +1,8 @@
-"""Helpers of the live tests: a steering miner, the devchain traffic thread, and an independent
-valuation of the vault from the chain (eth_call of decreaseLiquidity + collect at a block)."""
+"""Helpers of the live tests: a steering and an invalid miner (holding and refusing ones come from
+``tests.support.scripted_miners``), the devchain traffic thread, and an independent valuation of the
+vault from the chain (eth_call of decreaseLiquidity + collect at a block)."""
 
+import asyncio
 import datetime as dt
 import threading
 from collections.abc import Iterator
@@ -14,9 +16,9 @@ from protocol.synapse import RebalanceQuery
 from scripts.devchain.chain import Devchain
 from scripts.devchain.encoding import calldata, contract_at
 from scripts.devchain.traffic import TrafficConfig, TrafficGenerator
+from simulator.fullmath import MAX_UINT128
 
 HALF_WIDTH = 400  # ticks of the steering miner's position on each side of the price
-MAX_UINT128 = (1 << 128) - 1
 
 
 async def steering_miner(synapse: RebalanceQuery) -> RebalanceQuery:
@@ -31,18 +33,6 @@ async def steering_miner(synapse: RebalanceQuery) -> RebalanceQuery:
     synapse.desired_positions = [Position(tick_lower=lower, tick_upper=lower + 2 * HALF_WIDTH,
                                           allocation0=str(int(inventory.amount0) // 2),
                                           allocation1=str(int(inventory.amount1) // 2))]
-    return synapse
-
-
-async def holding_miner(synapse: RebalanceQuery) -> RebalanceQuery:
-    """Keeps whatever the vault holds."""
-    synapse.desired_positions = list(synapse.current_positions)
-    return synapse
-
-
-async def refusing_miner(synapse: RebalanceQuery) -> RebalanceQuery:
-    synapse.accepted = False
-    synapse.refusal_reason = "not serving this pool live"
     return synapse
 
 
@@ -109,8 +99,6 @@ async def concurrent_evaluation(job_db_id: int, start_block: int, end_block: int
                                 complete_after_s: float) -> Round:
     """An evaluation round of the job over the live round's blocks, active now and completed with
     ``raw_scores`` after ``complete_after_s`` seconds (the live round must wait for it)."""
-    import asyncio
-
     row = await Round.create(round_id="seed:evaluation:2", job_id=job_db_id, round_type=RoundType.EVALUATION,
                              round_number=2, status=RoundStatus.ACTIVE, start_block=start_block,
                              metadata={"end_block": end_block})

@@ -19,8 +19,9 @@ from db.urls import DatabaseUrl
 from scripts.devchain.chain import Devchain
 from simulator.targets import target_named
 from tests.executor._support import API_KEY, bot_on_devchain, free_port, vault_npm_positions
-from tests.live._support import (HALF_WIDTH, chain_holdings, concurrent_evaluation, holding_miner,
-                                invalid_miner, refusing_miner, seed_eligible_winner, steering_miner, traffic)
+from tests.live._support import (HALF_WIDTH, chain_holdings, concurrent_evaluation, invalid_miner,
+                                seed_eligible_winner, steering_miner, traffic)
+from tests.support import scripted_miners
 from tests.support.bt_local import LOOPBACK, loopback_network, make_wallet, running_axon
 from validator import jobs_admin
 from validator.chain.live import LiveChainSource, LiveOptions
@@ -184,7 +185,7 @@ async def test_an_unreachable_executor_marks_the_execution_failed_and_the_held_v
 async def test_a_winner_that_holds_is_scored_as_holding_and_nothing_is_sent(
         devchain_clean: Devchain, sqlite_url: DatabaseUrl, tmp_path: Path) -> None:
     recorder = RecordingExecutor()
-    async with live_world(devchain_clean, sqlite_url, tmp_path, holding_miner) as world:
+    async with live_world(devchain_clean, sqlite_url, tmp_path, scripted_miners.hold) as world:
         with traffic(devchain_clean):
             live = await _first_live_round(world, recorder, EVALUATION_RAW)
         result = await RoundResult.get(round_id=live.id)
@@ -199,14 +200,14 @@ async def test_a_winner_that_holds_is_scored_as_holding_and_nothing_is_sent(
 async def test_a_refusing_winner_is_neither_executed_nor_scored(
         devchain_clean: Devchain, sqlite_url: DatabaseUrl, tmp_path: Path) -> None:
     recorder = RecordingExecutor()
-    async with live_world(devchain_clean, sqlite_url, tmp_path, refusing_miner) as world:
+    async with live_world(devchain_clean, sqlite_url, tmp_path, scripted_miners.refuse) as world:
         with traffic(devchain_clean):
             live = await _first_live_round(world, recorder, EVALUATION_RAW)
         results = await RoundResult.filter(round_id=live.id).count()
         prediction = await Prediction.get(round_id=live.id)
         score = await MinerScore.get_or_none(job_id=world.job.db_id, miner_hotkey=world.miner.hotkey)
     assert recorder.requests == [] and results == 0 and live.end_reason == "refused: not scored"
-    assert not prediction.accepted and prediction.refusal_reason == "not serving this pool live"
+    assert not prediction.accepted and prediction.refusal_reason == "this pool is not served"
     assert len(prediction.checkpoints) == 1  # dropped for the rest of the round after refusing
     assert score is None or score.live_rounds == 0
 
