@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,11 +10,14 @@ from eth_account import Account
 
 from scripts.devchain.chain import Devchain
 from scripts.devchain.encoding import contract_at
+from scripts.devchain.node import free_port
 from validator.executor_bot import BotConfig, ExecutorBot, OperatorOptions, running_bot
 
 DEVCHAIN_MNEMONIC = "test test test test test test test test test test test junk"
 VAULT_ACCOUNT_INDEX = 5  # scripts.devchain.deployment.Accounts: account 5 is the EOA vault
 API_KEY = "test-executor-key-7f3a9c"
+
+__all__ = ["API_KEY", "bot_on_devchain", "free_port", "pool_price", "vault_npm_positions", "vault_private_key"]
 
 
 def vault_private_key(devchain: Devchain) -> str:
@@ -24,12 +26,6 @@ def vault_private_key(devchain: Devchain) -> str:
     account = Account.from_mnemonic(DEVCHAIN_MNEMONIC, account_path=f"m/44'/60'/0'/0/{VAULT_ACCOUNT_INDEX}")
     assert account.address == devchain.deployment.vault.eoa
     return "0x" + bytes(account.key).hex()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @asynccontextmanager
