@@ -12,7 +12,7 @@ from db.errors import CorruptRowError
 from db.event_reader import SN98_LAYOUT, read_pool_histories, read_pool_history, stored_pools
 from db.importer import import_histories
 from db.urls import DatabaseUrl
-from db.pool_events import EVENT_MODELS
+from db.pool_events import EVENT_MODELS, IndexerCursor, Pool
 from simulator.csv_events import PoolHistory, PoolMetadata, read_event_tables
 from simulator.events import BurnEvent, MintEvent, StakeEvent, SwapEvent
 from validator.pool_events_cli import read_csv_folder
@@ -148,15 +148,19 @@ async def test_a_malformed_row_raises_corrupt_row_error_naming_table_id_and_colu
             await read_pool_history("0xslip")
 
 
-async def test_the_sql_schema_has_every_column_of_the_event_models(db_url: DatabaseUrl) -> None:
+async def test_the_sql_schema_has_every_column_of_the_models_with_their_nullability(db_url: DatabaseUrl) -> None:
     async with open_databases(None, db_url):
         await create_pool_events_schema(db_url)
         conn = get_connection(POOL_EVENTS_CONNECTION)
-        for model in EVENT_MODELS:
+        for model in (*EVENT_MODELS, Pool, IndexerCursor):
             table = model._meta.db_table
             if db_url.is_sqlite:
                 rows = await conn.execute_query_dict(f'PRAGMA table_info("{table}")')
+                columns = {(str(r["name"]), not r["notnull"]) for r in rows}
             else:
                 rows = await conn.execute_query_dict(
-                    "SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1", [table])
-            assert {str(r["name"]) for r in rows} == set(model._meta.db_fields), table
+                    "SELECT column_name AS name, is_nullable FROM information_schema.columns WHERE table_name = $1",
+                    [table])
+                columns = {(str(r["name"]), r["is_nullable"] == "YES") for r in rows}
+            fields = model._meta.fields_map.values()
+            assert columns == {(f.source_field or f.model_field_name, f.null) for f in fields}, table
