@@ -220,7 +220,9 @@ async def _has_table(table: str, dialect: str) -> bool:
     gains the table the next time its schema is applied (``create_pool_events_schema``)."""
     connection = get_connection(POOL_EVENTS_CONNECTION)
     if dialect == "postgres":
-        sql = "SELECT 1 FROM information_schema.tables WHERE table_name = $1"
+        # a table on the search path, as the unqualified names of the reads resolve it
+        sql = ("SELECT 1 FROM pg_catalog.pg_class WHERE relname = $1 AND relkind IN ('r', 'p', 'v')"
+               " AND pg_catalog.pg_table_is_visible(oid)")
     else:
         sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
     if await connection.execute_query_dict(sql, [table]):

@@ -130,12 +130,19 @@ async def test_reading_several_pools_at_once_equals_reading_each(db_url: Databas
     assert together[USDC_WETH].events and len(together["0xslip"].events) == 5
 
 
-async def test_a_database_made_before_the_stakes_table_still_reads(sqlite_url: DatabaseUrl) -> None:
-    async with open_databases(None, sqlite_url):
-        await create_pool_events_schema(sqlite_url)
+async def test_a_database_made_before_the_stakes_table_still_reads(db_url: DatabaseUrl) -> None:
+    async with open_databases(None, db_url):
+        await create_pool_events_schema(db_url)
         await import_histories([_staked_history()])
-        await get_connection(POOL_EVENTS_CONNECTION).execute_script('DROP TABLE "stakes";')
-        stored = await read_pool_history("0xslip")
+        conn = get_connection(POOL_EVENTS_CONNECTION)
+        await conn.execute_script('DROP TABLE "stakes";')
+        if not db_url.is_sqlite:  # a stakes table outside the search path is not ours
+            await conn.execute_script('CREATE SCHEMA "other_app"; CREATE TABLE "other_app"."stakes" (id INT);')
+        try:
+            stored = await read_pool_history("0xslip")
+        finally:
+            if not db_url.is_sqlite:
+                await conn.execute_script('DROP SCHEMA "other_app" CASCADE;')
     assert [type(e) for e in stored.events] == [MintEvent, SwapEvent]
 
 
