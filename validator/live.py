@@ -39,7 +39,8 @@ from db.models import (ExecutionStatus, Prediction, PredictionOutcome, Round, Ro
 from protocol.decisions import Decision, Keep, PositionSpec, Rebalance, Refuse
 from protocol.validation import DEFAULT_MAX_POSITIONS, AnswerContext, validate_answer
 from simulator.metrics import StrategyMetrics
-from simulator.portfolio import HeldPosition, burn_amounts, value_in_token1
+from simulator.fullmath import Q128, UINT256_MOD
+from simulator.portfolio import HeldPosition, Portfolio, burn_amounts, holdings, value_in_token1
 from simulator.targets import target_named
 from validator._answers import MinerSlot, outcome_of
 from validator._waiting import Stopped, sleep_or_stop, until_stopped
@@ -58,8 +59,6 @@ from validator.scoring import live_rank
 
 DirectoryLookup = Callable[[str], "MinerEndpoint | None | Awaitable[MinerEndpoint | None]"]
 """The current endpoint of a hotkey, or None when it is not registered (plain or async callable)."""
-Q128 = 1 << 128
-U256 = 1 << 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +104,7 @@ def _fee_growth_inside(pool: PoolState, p: VaultPosition, token: int) -> int | N
     out_u = upper.fee_growth_outside0_x128 if token == 0 else upper.fee_growth_outside1_x128
     below = out_l if snap.tick >= p.tick_lower else glob - out_l
     above = out_u if snap.tick < p.tick_upper else glob - out_u
-    return (glob - below - above) % U256
+    return (glob - below - above) % UINT256_MOD
 
 
 def uncollected_fees(pool: PoolState, p: VaultPosition) -> tuple[int, int]:
@@ -115,7 +114,7 @@ def uncollected_fees(pool: PoolState, p: VaultPosition) -> tuple[int, int]:
     for token, last in ((0, p.fee_growth_inside0_last_x128), (1, p.fee_growth_inside1_last_x128)):
         inside = _fee_growth_inside(pool, p, token)
         if inside is not None:
-            fees[token] += p.liquidity * ((inside - last) % U256) // Q128
+            fees[token] += p.liquidity * ((inside - last) % UINT256_MOD) // Q128
     return fees[0], fees[1]
 
 
@@ -128,14 +127,11 @@ def vault_specs(pool: PoolState, vault: VaultState) -> tuple[PositionSpec, ...]:
 
 
 def vault_holdings(pool: PoolState, vault: VaultState) -> tuple[int, int]:
-    """Everything the vault could withdraw at this block: idle + burns at the price + fees (raw units)."""
-    amount0, amount1 = vault.idle0, vault.idle1
-    for spec in vault_specs(pool, vault):
-        amount0, amount1 = amount0 + spec.allocation0, amount1 + spec.allocation1
-    for p in vault.positions:
-        fee0, fee1 = uncollected_fees(pool, p)
-        amount0, amount1 = amount0 + fee0, amount1 + fee1
-    return amount0, amount1
+    """Everything the vault could withdraw at this block: idle + burns at the price + fees (raw units),
+    counted as the simulator counts a portfolio's holdings."""
+    held = tuple(HeldPosition(p.tick_lower, p.tick_upper, p.liquidity, *uncollected_fees(pool, p))
+                 for p in vault.positions)
+    return holdings(Portfolio(vault.idle0, vault.idle1, held), pool.snapshot.sqrt_price_x96)
 
 
 def realized_metrics(start: tuple[int, int, int], end: tuple[int, int, int], rebalances: int) -> StrategyMetrics:
