@@ -91,3 +91,19 @@ async def test_protocol_fee_is_read_from_slot0_and_replays_exactly_after_it_is_s
     assert result.pool.snapshot(head) == end.snapshot
     assert end.snapshot.protocol_fees0 + end.snapshot.protocol_fees1 > (
         start.snapshot.protocol_fees0 + start.snapshot.protocol_fees1)
+
+
+async def test_a_second_read_of_a_pool_is_the_same_state_without_reading_its_token_decimals_again(
+    devchain: Devchain,
+) -> None:
+    pool = devchain.deployment.pool(500)
+    block = devchain.w3.eth.block_number
+    source = live_source(devchain)
+    try:
+        first = await source.pool_state(pool.address, block)
+        requests = source.rpc.stats.requests
+        second = await source.pool_state(pool.address, block)
+    finally:
+        await source.close()
+    assert second == first
+    assert source.rpc.stats.requests - requests == requests - 1  # the decimals batch is left out

@@ -3,8 +3,8 @@
 Every read is pinned to one block and goes out in a few batched requests through ``RpcClient``
 (failover, retries, rate limits, timeouts). The head is ``eth_blockNumber`` minus
 ``confirmations``; ``wait_for_block`` polls it every ``poll_interval_s`` (Base makes a block every
-2 s), never in a hot loop. What never changes about a pool (tokens, fee, spacing, kind) is read
-once and cached.
+2 s), never in a hot loop. What never changes about a pool (tokens, decimals, spacing, kind) is
+read once and cached.
 
 Usage::
 
@@ -75,7 +75,9 @@ class LiveChainSource:
             await asyncio.sleep(self.options.poll_interval_s)
 
     async def pool_state(self, pool: str, block_number: int) -> PoolState:
-        state = await read_pool_state(self.rpc, pool, block_number, max_words=self.options.max_bitmap_words)
+        known = self._pools.get(checksum(pool))
+        state = await read_pool_state(self.rpc, pool, block_number, max_words=self.options.max_bitmap_words,
+                                      decimals=(known.decimals0, known.decimals1) if known else None)
         self._pools[state.info.address] = state.info
         return state
 

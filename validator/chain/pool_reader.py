@@ -2,8 +2,9 @@
 
 Round 1: slot0, liquidity, fee, tickSpacing, tokens, fee growth globals, protocol fees (Uniswap) or
 unstaked fee and staked liquidity (Slipstream), and the block header. The pool kind is told from
-slot0's return size (7 words Uniswap V3, 6 Slipstream). Round 2: token decimals and the tick
-bitmap words. Round 3: ``ticks(t)`` of every initialized tick. Amounts raw, prices Q64.96.
+slot0's return size (7 words Uniswap V3, 6 Slipstream). Round 2: token decimals (unless the caller
+knows them) and the tick bitmap words. Round 3: ``ticks(t)`` of every initialized tick. Amounts raw,
+prices Q64.96.
 """
 
 from __future__ import annotations
@@ -106,13 +107,16 @@ def _info(address: str, head: _Head, tokens: tuple[str, str], decimals: tuple[in
                     kind=head.kind)
 
 
-async def read_pool_state(rpc: RpcClient, pool: str, block_number: int, *, max_words: int) -> PoolState:
-    """The pool's state at ``block_number`` (see the module docstring)."""
+async def read_pool_state(
+    rpc: RpcClient, pool: str, block_number: int, *, max_words: int, decimals: tuple[int, int] | None = None
+) -> PoolState:
+    """The pool's state at ``block_number`` (see the module docstring); ``decimals``, when the caller
+    knows them (they never change), are not read again."""
     address = checksum(pool)
     head = await _round1(rpc, address, block_number)
     v = head.values
     spacing, tokens = int(v["tickSpacing"]), (checksum(v["token0"]), checksum(v["token1"]))
-    decimals, scan = await _gather(rpc, address, tokens, block_number, spacing, head, max_words)
+    decimals, scan = await _gather(rpc, address, tokens, block_number, spacing, head, max_words, decimals)
     _check_liquidity(address, scan, head.tick, int(v["liquidity"]))
     slip = head.kind == "slipstream"
     snapshot = PoolSnapshot(
@@ -137,15 +141,15 @@ async def read_pool_state(rpc: RpcClient, pool: str, block_number: int, *, max_w
 
 
 async def _gather(
-    rpc: RpcClient, pool: str, tokens: tuple[str, str], block_number: int, spacing: int, head: _Head, max_words: int
+    rpc: RpcClient, pool: str, tokens: tuple[str, str], block_number: int, spacing: int, head: _Head, max_words: int,
+    known_decimals: tuple[int, int] | None,
 ) -> tuple[tuple[int, int], TickScan]:
-    """Round 2 and 3: decimals alongside the bitmap scan (both need only round 1's answers)."""
-    decimals, scan = await asyncio.gather(
-        _decimals(rpc, tokens, block_number),
-        scan_ticks(rpc, pool, block_number, spacing, head.tick, slipstream=head.kind == "slipstream",
-                   max_words=max_words),
-    )
-    return decimals, scan
+    """Round 2 and 3: decimals (unless known) alongside the bitmap scan (both need only round 1's answers)."""
+    scan = scan_ticks(rpc, pool, block_number, spacing, head.tick, slipstream=head.kind == "slipstream",
+                      max_words=max_words)
+    if known_decimals is not None:
+        return known_decimals, await scan
+    return await asyncio.gather(_decimals(rpc, tokens, block_number), scan)
 
 
 def _check_liquidity(pool: str, scan: TickScan, tick: int, liquidity: int) -> None:
