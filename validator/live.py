@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -57,15 +56,16 @@ from validator.miners.types import MinerEndpoint, MinerReply, RebalanceRequest, 
 from validator.round_store import RoundStore
 from validator.scoring import live_rank
 
-DirectoryLookup = Callable[[str], "MinerEndpoint | None | Awaitable[MinerEndpoint | None]"]
-"""The current endpoint of a hotkey, or None when it is not registered (plain or async callable)."""
+DirectoryLookup = Callable[[str], Awaitable[MinerEndpoint | None]]
+"""The current endpoint of a hotkey, or None when it is not registered (``directory_lookup``)."""
 
 
 @dataclass(frozen=True, slots=True)
 class LiveSettings:
     """Knobs of live rounds: ``eligibility_days`` (UTC days with valid evaluation answers),
-    ``query_timeout_s``, ``block_time_s`` (seconds per block), ``idle_wait_s`` (pause after a skipped
-    round), ``evaluation_wait_s`` (wait for the concurrent evaluation round to complete)."""
+    ``query_timeout_s``, ``block_time_s`` (seconds per block), ``max_positions`` (per answer),
+    ``idle_wait_s`` (pause after a skipped round), ``evaluation_wait_s`` (wait for the concurrent
+    evaluation round to complete, polling its status every ``evaluation_poll_s``)."""
 
     eligibility_days: int = 7
     query_timeout_s: float = 60.0
@@ -159,8 +159,7 @@ async def choose_candidate(job: ActiveJob, store: RoundStore, lookup: DirectoryL
     if days < settings.eligibility_days:
         return (f"winner {last.winner_hotkey} of {last.round_id} has {days} participation day(s), "
                 f"needs {settings.eligibility_days}")
-    found = lookup(last.winner_hotkey)
-    endpoint = await found if inspect.isawaitable(found) else found
+    endpoint = await lookup(last.winner_hotkey)
     if endpoint is None or endpoint.hotkey != last.winner_hotkey:
         return f"winner {last.winner_hotkey} of {last.round_id} is no longer registered"
     return Candidate(endpoint, last.round_id)

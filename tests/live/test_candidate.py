@@ -32,7 +32,7 @@ async def _job() -> ActiveJob:
     return (await load_active_jobs())["j"]
 
 
-def _registered(hotkey: str) -> MinerEndpoint | None:
+async def _registered(hotkey: str) -> MinerEndpoint | None:
     return MINER if hotkey == MINER.hotkey else None
 
 

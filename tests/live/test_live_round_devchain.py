@@ -28,8 +28,9 @@ from validator.chain.live import LiveChainSource, LiveOptions
 from validator.chain.rpc import RpcClient, RpcOptions
 from validator.executor import Executor, HttpExecutor, HttpExecutorOptions, RecordingExecutor
 from validator.jobs import ActiveJob, load_active_jobs
-from validator.live import LiveSettings, realized_metrics, run_live_loop
+from validator.live import LiveSettings, directory_lookup, realized_metrics, run_live_loop
 from validator.miners.dendrite_v10 import DendriteTransport
+from validator.miners.directory import StaticMinerDirectory
 from validator.miners.types import MinerEndpoint
 from validator.round_store import RoundStore
 from validator.scoring import LIVE_EMA_NEW, live_rank
@@ -91,7 +92,7 @@ async def _first_live_round(world: World, executor: Executor,
     """Run the live loop until its first round ends; with ``evaluation_raw``, an evaluation round of
     the same blocks runs next to it and completes with those raw scores while the live round runs."""
     stop = asyncio.Event()
-    lookup = {world.miner.hotkey: world.miner}.get
+    lookup = directory_lookup(StaticMinerDirectory([world.miner]))
     loop = asyncio.create_task(run_live_loop(world.job, world.chain, world.transport, world.store, executor,
                                              lookup, SETTINGS, stop))
     evaluation = None
