@@ -18,8 +18,9 @@ from scripts.devchain.deployment import Accounts, Deployment, PoolInfo, VaultInf
 from scripts.devchain.encoding import calldata, constructor_data, decode_result
 from scripts.devchain.errors import DeploymentError
 from scripts.devchain.node import CHAIN_ID
-from scripts.devchain.pricemath import MAX_TICK, MIN_TICK, floor_to_spacing, sqrt_price_x96_at_tick, tick_for_price
+from scripts.devchain.pricemath import floor_to_spacing, tick_for_price
 from scripts.devchain.rpc import Rpc, Tx
+from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick
 
 __all__ = ["deploy"]
 
@@ -80,7 +81,7 @@ def _deploy_contracts(rpc: Rpc, deployer: str) -> _Core:
 def _create_pool(rpc: Rpc, deployer: str, core: _Core, fee: int, spacing: int) -> PoolInfo:
     token0, token1 = sorted((core.token18, core.token6), key=lambda a: int(a, 16))
     raw_price = "2000e-12" if token0 == core.token18 else "5e8"  # DUSD per DEV in raw units
-    sqrt_price = sqrt_price_x96_at_tick(tick_for_price(raw_price))
+    sqrt_price = get_sqrt_ratio_at_tick(tick_for_price(raw_price))
     data = calldata("NonfungiblePositionManager", "createAndInitializePoolIfNecessary", token0, token1, fee, sqrt_price)
     rpc.send_all([Tx(deployer, core.npm, data, gas=6_000_000)])
     raw = rpc.call(core.factory, calldata("UniswapV3Factory", "getPool", token0, token1, fee))

@@ -26,8 +26,10 @@ from scripts.devchain.actions import (
 )
 from scripts.devchain.deployment import Deployment, PoolInfo
 from scripts.devchain.encoding import calldata, decode_result
-from scripts.devchain.pricemath import MAX_TICK, MIN_TICK, Q96, floor_to_spacing, sqrt_price_x96_at_tick
+from scripts.devchain.pricemath import floor_to_spacing
 from scripts.devchain.rpc import Rpc, Tx, TxOutcome
+from simulator.fullmath import Q96
+from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick
 
 __all__ = ["TrafficConfig", "TrafficGenerator", "TrafficReport"]
 
@@ -161,7 +163,7 @@ class TrafficGenerator:
         out = []
         for i in range(n):
             limit_tick = target + (-1 if down else 1) * (i + 1) * pool.tick_spacing
-            limit = sqrt_price_x96_at_tick(min(max(limit_tick, MIN_TICK + 1), MAX_TICK - 1))
+            limit = get_sqrt_ratio_at_tick(min(max(limit_tick, MIN_TICK + 1), MAX_TICK - 1))
             ticks = self._rng.lognormvariate(math.log(mean_ticks), 0.8)
             amount_in, amount_out = _amounts_for_move(liquidity, sqrt_price, ticks, down)
             if self._rng.random() < self.config.exact_output_share:
