@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.liquidity_amounts import get_liquidity_for_amounts
+from simulator.pool import Pool
 from simulator.portfolio import (
     DesiredPosition,
     HeldPosition,
@@ -117,3 +120,21 @@ def test_accrued_fees_count_as_earned_and_withdrawable() -> None:
     assert holdings(after, PRICE)[0] - holdings(start, PRICE)[0] == 10
     with pytest.raises(ValueError):
         accrue_fees(start, [(-1, 0)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lower=st.integers(-1_000, 998),
+    width=st.integers(1, 400),
+    tick=st.integers(-1_200, 1_200),
+    liquidity=st.integers(1, 10**24),
+)
+def test_mint_and_burn_amounts_are_what_the_pool_takes_and_returns(
+    lower: int, width: int, tick: int, liquidity: int
+) -> None:
+    pool = Pool(3000, 1, get_sqrt_ratio_at_tick(tick))
+    tick_lower, tick_upper = lower, lower + width
+    price = pool.sqrt_price_x96
+    assert mint_amounts(tick_lower, tick_upper, liquidity, price) == pool.mint("lp", tick_lower, tick_upper, liquidity)
+    position = HeldPosition(tick_lower, tick_upper, liquidity)
+    assert burn_amounts(position, price) == pool.burn("lp", tick_lower, tick_upper, liquidity)
