@@ -28,10 +28,14 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from common.settings_cli import env_name_of
 from db.errors import DatabaseUrlError
 from db.urls import DatabaseUrl, parse_database_url
+from validator.config import ValidatorSettings
 
-DEFAULT_URL = "sqlite://var/jobs.sqlite3"
+DEFAULT_URL = str(ValidatorSettings.model_fields["jobs_db_url"].default)
+"""The validator's own default, so a backup reads the database the daemon writes."""
+URL_VARIABLE = env_name_of(ValidatorSettings, "jobs_db_url")
 PAGES_PER_STEP = 1024
 
 
@@ -41,8 +45,8 @@ class BackupError(Exception):
 
 def jobs_db_url(given: str | None, env_file: Path = Path(".env")) -> str:
     """The URL by the validator's precedence: flag, environment, ``.env``, default."""
-    from_file = dotenv_values(env_file).get("SN98_JOBS_DB_URL") if env_file.is_file() else None
-    return given or os.environ.get("SN98_JOBS_DB_URL") or from_file or DEFAULT_URL
+    from_file = dotenv_values(env_file).get(URL_VARIABLE) if env_file.is_file() else None
+    return given or os.environ.get(URL_VARIABLE) or from_file or DEFAULT_URL
 
 
 def backup_sqlite(url: DatabaseUrl, target: Path) -> None:
