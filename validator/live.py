@@ -233,7 +233,6 @@ class LiveRound:
         for block in checkpoint_blocks(start_block, end_block, self.job.live_checkpoint_blocks):
             if self.slot.refused:
                 break
-            await until_stopped(self.chain.wait_for_block(block), self.stop)
             await self._checkpoint(row, block)
             await self.store.checkpoint_done(row.id, block)
         await until_stopped(self.chain.wait_for_block(end_block), self.stop)
@@ -242,10 +241,10 @@ class LiveRound:
         return await self._finish(row, start, end, start_block, end_block)
 
     async def _checkpoint(self, row: Round, checkpoint: int) -> None:
-        began = time.perf_counter()
         # an execution may have landed after this checkpoint's block: never show the miner a stale vault
         block = max(checkpoint, self.settled_block)
         await until_stopped(self.chain.wait_for_block(block), self.stop)
+        began = time.perf_counter()
         pool, vault = await self._read(block)
         current = vault_specs(pool, vault)
         inventory0, inventory1 = vault_holdings(pool, vault)
