@@ -73,3 +73,19 @@ async def test_vaults_come_from_the_given_states_or_a_default_inventory_else_a_t
     assert (await defaulted.vault_state("0x" + "bb" * 20, "eoa", USDC_WETH, end)).idle1 == 2
     with pytest.raises(ChainError):
         await source.pool_state("0x" + "cc" * 20, end)
+
+
+async def test_events_and_block_times_of_any_window_are_those_of_the_stored_history(history: PoolHistory) -> None:
+    start, end = _window(history)
+    source = ReplayChainSource({USDC_WETH: history}, start_block=start, end_block=end, block_time_s=12.0)
+    blocks = sorted({e.block_number for e in history.events if e.block_number <= end})
+    edges = [blocks[0] - 1, blocks[0], blocks[1], (start + end) // 2, end - 1, end]
+    for low in edges:
+        for high in edges:
+            assert await source.pool_events(USDC_WETH, low, high) == [
+                e for e in history.events if low <= e.block_number <= high]
+    for block in edges[1:]:
+        last = [e for e in history.events if e.block_number <= block][-1]
+        assert await source.block_timestamp(block) == last.timestamp + round((block - last.block_number) * 12.0)
+    with pytest.raises(ChainError):
+        await source.block_timestamp(blocks[0] - 1)  # before every stored event: no time known

@@ -17,7 +17,8 @@ address), or start empty with ``default_idle`` tokens when given.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from db.event_reader import DEFAULT_LAYOUT, PoolEventsLayout, read_pool_history
@@ -57,6 +58,9 @@ class ReplayChainSource:
         if end_block < start_block:
             raise ReplayDataError(f"empty replay window [{start_block}, {end_block}]")
         self.histories = {k.lower(): v for k, v in histories.items()}
+        # block of each stored event, in the histories' (block, log_index) order: a window's events are
+        # a slice found by bisection, not a scan of the whole history at every call
+        self._blocks = {k: [e.block_number for e in h.events] for k, h in self.histories.items()}
         self.start_block, self.end_block = start_block, end_block
         self.speed, self.block_time_s = speed, block_time_s
         self.snapshots = {k.lower(): v for k, v in (snapshots or {}).items()}
@@ -101,6 +105,11 @@ class ReplayChainSource:
             raise ReplayDataError(f"pool {pool} is not in the replayed histories")
         return history
 
+    def _events(self, pool: str, after: int, through: int) -> Sequence[PoolEvent]:
+        """The stored events of blocks ``after + 1`` to ``through``, in order."""
+        events, blocks = self._history(pool).events, self._blocks[pool.lower()]
+        return events[bisect_right(blocks, after):bisect_right(blocks, through)]
+
     async def pool_state(self, pool: str, block_number: int) -> PoolState:
         self._check_window(block_number)
         key = pool.lower()
@@ -120,7 +129,7 @@ class ReplayChainSource:
         current = self._replayed.get(key)
         if current is None or current.block > block_number:
             current = self._start(key, block_number)
-        events = [e for e in self._history(key).events if current.block < e.block_number <= block_number]
+        events = self._events(key, current.block, block_number)
         try:
             replay(current.pool, events, from_snapshot=current.from_snapshot)
         except SimulatorError as exc:
@@ -146,15 +155,12 @@ class ReplayChainSource:
     def _timestamp(self, key: str, block_number: int) -> int:
         """The block's time from the stored events: exact when an event is in that block, else
         extrapolated from the last earlier one at ``block_time_s`` per block; 0 when unknown."""
-        best: PoolEvent | None = None
-        for event in self._history(key).events:
-            if event.block_number > block_number:
-                break
-            if event.timestamp:
-                best = event
-        if best is None:
-            return 0
-        return best.timestamp + round((block_number - best.block_number) * self.block_time_s)
+        events = self._history(key).events
+        for index in range(bisect_right(self._blocks[key], block_number) - 1, -1, -1):
+            best = events[index]
+            if best.timestamp:
+                return best.timestamp + round((block_number - best.block_number) * self.block_time_s)
+        return 0
 
     async def vault_state(self, vault: str, kind: str, pool: str, block_number: int) -> VaultState:
         self._check_window(block_number)
@@ -168,8 +174,7 @@ class ReplayChainSource:
 
     async def pool_events(self, pool: str, from_block: int, to_block: int) -> list[PoolEvent]:
         self._check_window(to_block)
-        return [e for e in self._history(pool).events
-                if from_block <= e.block_number <= to_block and not isinstance(e, PoolInitialize)]
+        return [e for e in self._events(pool, from_block - 1, to_block) if not isinstance(e, PoolInitialize)]
 
     async def block_timestamp(self, block_number: int) -> int:
         self._check_window(block_number)
