@@ -26,6 +26,7 @@ from typing import Protocol
 
 from loguru import logger
 
+from validator._waiting import sleep_or_stop
 from validator.miners._static_list import MinerListError, load_miner_list
 from validator.miners.types import MinerEndpoint
 from validator.config import ValidatorSettings
@@ -153,7 +154,7 @@ class MetagraphMinerDirectory:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sync every interval until ``stop`` is set; a failed sync is logged and the old list kept."""
-        while not await _wait(stop, self._interval_s):
+        while not await sleep_or_stop(self._interval_s, stop):
             try:
                 await self.refresh()
             except ChainClientError as exc:
@@ -181,15 +182,6 @@ class MetagraphMinerDirectory:
             old = before.get(miner.uid)
             if old is not None and old != miner.hotkey:
                 logger.info("uid {} changed hotkey {} -> {}: a new miner", miner.uid, old, miner.hotkey)
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> bool:
-    """Sleep ``seconds`` or until ``stop`` is set; True when stopped."""
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        return False
-    return True
 
 
 def directory_from_settings(
