@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Delays after failures in a row: ``first_s * 2**(failures - 1)`` seconds, capped at ``max_s``."""
+
+    first_s: float = 1.0
+    max_s: float = 300.0
+
+    def delay(self, failures: int) -> float:
+        return float(min(self.max_s, self.first_s * 2.0 ** max(0, failures - 1)))
 
 
 class Stopped(Exception):

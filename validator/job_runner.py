@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from loguru import logger
 
 from db.models import RoundType
-from validator._waiting import Stopped, sleep_or_stop
+from validator._waiting import Backoff, Stopped, sleep_or_stop
 from validator.chain.errors import ReplayExhausted
 from validator.chain.source import ChainSource
 from validator.evaluation import EvaluationRound, EvaluationSettings
@@ -24,8 +24,7 @@ from validator.telemetry import ValidatorMetrics
 ChainFor = Callable[[ActiveJob], Awaitable[ChainSource]]
 LiveLoop = Callable[[ActiveJob, ChainSource, asyncio.Event], Awaitable[None]]
 NO_MINERS_WAIT_S = 30.0
-ROUND_RETRY_FIRST_S = 1.0
-ROUND_RETRY_MAX_S = 120.0
+ROUND_RETRY = Backoff(first_s=1.0, max_s=120.0)
 
 
 @dataclass(slots=True)
@@ -91,7 +90,7 @@ class JobRunner:
                 raise
             except Exception as exc:  # the round is recorded failed; the next one starts from a fresh state
                 failures += 1
-                delay = min(ROUND_RETRY_MAX_S, ROUND_RETRY_FIRST_S * 2 ** (failures - 1))
+                delay = ROUND_RETRY.delay(failures)
                 log.opt(exception=exc).error("evaluation round failed ({} in a row), next in {:.0f}s: {!r}",
                                              failures, delay, exc)
                 await sleep_or_stop(delay, stop)

@@ -12,26 +12,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from loguru import logger
 
-from validator._waiting import Stopped, sleep_or_stop
+from validator._waiting import Backoff, Stopped, sleep_or_stop
 from validator.jobs import ActiveJob, load_active_jobs
 from validator.round_store import RoundStore
 
 JobRunner = Callable[[ActiveJob, asyncio.Event], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Restart delays: ``first_s * 2**n`` capped at ``max_s``."""
-
-    first_s: float = 1.0
-    max_s: float = 300.0
-
-    def delay(self, failures: int) -> float:
-        return float(min(self.max_s, self.first_s * 2.0 ** max(0, failures - 1)))
 
 
 class Orchestrator:
