@@ -6,7 +6,7 @@ same interface. Amounts are exact ints (raw token units), prices Q64.96 ints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -86,4 +86,3 @@ class MinerReply:
     answer: dict[str, Any] | None = None
     status_code: int | None = None
     message: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
