@@ -25,8 +25,6 @@ from validator.executor.http import checked_base_url
 Network = Literal["local", "test", "finney"]
 ChainMode = Literal["live", "replay"]
 PoolEventsLayoutName = Literal["default", "sn98"]
-_NETWORK_TO_SUBTENSOR = {"finney": "finney", "test": "test", "local": "local"}
-
 
 
 class ValidatorSettings(LoggingSettings):
@@ -152,7 +150,7 @@ class ValidatorSettings(LoggingSettings):
     @model_validator(mode="after")
     def _check_modes(self) -> ValidatorSettings:
         if self.subtensor_network is None:
-            self.subtensor_network = _NETWORK_TO_SUBTENSOR[self.network]
+            self.subtensor_network = self.network  # our network names are bittensor's
         return self
 
     @property
