@@ -11,7 +11,7 @@ bulk inserts in batches of up to 1,000 rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +60,7 @@ class ParticipationUpdate:
     valid_answers: int
 
 
-def _placeholders(connection: BaseDBAsyncClient) -> Any:
+def _placeholders(connection: BaseDBAsyncClient) -> Callable[[int], str]:
     postgres = connection.capabilities.dialect == "postgres"
 
     def mark(n: int) -> str:
@@ -212,7 +212,6 @@ class RoundStore:
 
     async def participation_days(self, job_db_id: int, hotkey: str) -> int:
         return await MinerParticipation.filter(job_id=job_db_id, miner_hotkey=hotkey, valid_answers__gt=0).count()
-
 
     async def last_completed_evaluation(self, job_db_id: int) -> Round | None:
         """The job's most recent completed evaluation round (its winner is the live candidate)."""
