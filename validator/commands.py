@@ -6,7 +6,6 @@ Handlers are ``async (settings, args) -> exit code``; they open only the databas
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from loguru import logger
@@ -16,6 +15,8 @@ from db.errors import StorageError
 from validator import jobs_admin
 from validator.cli import print_json
 from validator.config import ValidatorSettings
+from validator.indexer.cli import register as register_indexer
+from validator.pool_events_cli import register as register_pool_events
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -37,10 +38,8 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     run.set_defaults(handler=run_daemon)
     _register_db(sub, parent)
     _register_jobs(sub, parent)
-    from validator.pool_events_cli import register as register_pool_events
-
     register_pool_events(sub, parent)
-    __import__("validator.indexer.cli", fromlist=["register"]).register(sub, parent)
+    register_indexer(sub, parent)
 
 
 def _register_db(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
