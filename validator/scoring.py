@@ -13,7 +13,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
-
+# The EMAs and the combined score (EVALUATION_WEIGHT * evaluation + LIVE_WEIGHT * live) are computed
+# inside the database, in one statement per round (``validator.round_store``).
 EVALUATION_EMA_OLD = 0.9
 EVALUATION_EMA_NEW = 0.1
 LIVE_EMA_OLD = 0.7
@@ -57,15 +58,6 @@ def rank_scores_sharing_copies(raw: Mapping[str, float | None], answers: Mapping
     ranked = rank_scores(distinct)
     sizes = {members[0]: len(members) for members in groups.values()}
     return {key: ranked[lead.get(key, key)] / sizes.get(lead.get(key, key), 1) for key in raw}
-
-
-def ema(old: float, new: float, old_weight: float) -> float:
-    """``old_weight * old + (1 - old_weight) * new``."""
-    return old_weight * old + (1.0 - old_weight) * new
-
-
-def combined_score(evaluation: float, live: float) -> float:
-    return EVALUATION_WEIGHT * evaluation + LIVE_WEIGHT * live
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from simulator.metrics import StrategyMetrics
 from simulator.targets import UnknownTarget, inventory_loss, pnl_vs_hodl, proof_of_liquidity, target_named
-from validator.scoring import Contender, combined_score, ema, live_rank, rank_scores, winner
+from validator.scoring import Contender, live_rank, rank_scores, winner
 
 
 def _metrics(initial: tuple[int, int], final: tuple[int, int], initial_value: int, final_value: int,
@@ -59,12 +59,6 @@ def test_rank_scores_are_in_unit_interval_and_monotone(raw: dict[str, float | No
         for b, rb in raw.items():
             if ra is not None and (rb is None or ra > rb):
                 assert scores[a] > scores[b] or len(raw) == 1
-
-
-def test_ema_and_combined_weights() -> None:
-    assert ema(0.5, 1.0, 0.9) == pytest.approx(0.55)
-    assert ema(0.5, 0.0, 0.7) == pytest.approx(0.35)
-    assert combined_score(1.0, 0.0) == pytest.approx(0.6)
 
 
 def test_winner_tie_breaks_by_history_then_speed_then_uid() -> None:
