@@ -27,7 +27,6 @@ def test_sigkill_mid_round_then_restart_loses_and_duplicates_nothing(
     jobs_db = db_url.raw
     add_job(jobs_db, "kill", first_pool())
     log = tmp_path / "validator.log"
-    delays = random.Random(98)
     # 1: killed right after a checkpoint of the first round.
     daemon = start_daemon(jobs_db, events_db, miners_file, wallets, log, *SLOW)
     try:
@@ -37,14 +36,13 @@ def test_sigkill_mid_round_then_restart_loses_and_duplicates_nothing(
         kill(daemon)
     assert _count(jobs_db, "active") == 1
     # 2: killed at a random moment after a round completed (opening, querying or storing the next).
-    for _ in range(1):
-        completed = _count(jobs_db, "completed")
-        daemon = start_daemon(jobs_db, events_db, miners_file, wallets, log, *SLOW)
-        try:
-            wait_until(lambda: _count(jobs_db, "completed") > completed, 90, "a completed round", daemon, log)
-            time.sleep(delays.uniform(0.0, 4.0))
-        finally:
-            kill(daemon)
+    completed = _count(jobs_db, "completed")
+    daemon = start_daemon(jobs_db, events_db, miners_file, wallets, log, *SLOW)
+    try:
+        wait_until(lambda: _count(jobs_db, "completed") > completed, 90, "a completed round", daemon, log)
+        time.sleep(random.Random(98).uniform(0.0, 4.0))
+    finally:
+        kill(daemon)
     final = start_daemon(jobs_db, events_db, miners_file, wallets, log, "--max-rounds", "1")
     try:
         assert final.wait(timeout=120) == 0, log.read_text(errors="replace")[-4000:]
