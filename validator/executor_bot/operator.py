@@ -18,7 +18,7 @@ estimates the first step without sending anything.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -55,7 +55,11 @@ class TransactionReverted(Exception):
 
 @dataclass(slots=True)
 class _Sent:
-    hashes: list[str]
+    """The transactions of one execution: the next nonce, the chain id, and what was sent and mined so far."""
+
+    nonce: int = 0
+    chain_id: int = 0
+    hashes: list[str] = field(default_factory=list)
     gas_used: int = 0
     gas_cost_wei: int = 0
 
@@ -79,7 +83,7 @@ class EoaVaultOperator:
 
     async def execute(self, request: ExecutionRequest) -> ExecutionReport:
         """Carry out ``request``; every failure becomes a ``failed``/``reverted`` report, never an exception."""
-        sent = _Sent([])
+        sent = _Sent()
         try:
             self._check(request)
             token_ids = await self._run(request, sent)
@@ -111,24 +115,29 @@ class EoaVaultOperator:
             if burn_calls:
                 await self.npm.functions.multicall(burn_calls).estimate_gas({"from": self.account.address})
             return []
-        nonce = int(await self.w3.eth.get_transaction_count(self.account.address, "pending"))
+        sent.nonce = int(await self.w3.eth.get_transaction_count(self.account.address, "pending"))
+        sent.chain_id = int(await self.w3.eth.chain_id)
         if burn_calls:
-            nonce = await self._send(self.npm.functions.multicall(burn_calls), nonce, sent)
+            await self._send(self.npm.functions.multicall(burn_calls), sent)
         balances = await self._balances(pool)
-        nonce = await self._approve_all(pool, nonce, sent)
-        nonce, balances = await self._maybe_swap(request.positions, pool, balances, nonce, sent)
-        pool = await self._pool(request.pool)  # floors at the price of now, not of before the burns
+        await self._approve_all(pool, sent)
+        balances = await self._maybe_swap(request.positions, pool, balances, sent)
+        # floors at the price of now, not of before the burns
+        pool = replace(pool, sqrt_price_x96=await self._price(request.pool))
         mints = self._mint_calls(request.positions, pool, balances)
         if not mints:
             return []
-        receipt = await self._send_for_receipt(self.npm.functions.multicall(mints), nonce, sent)
+        receipt = await self._send(self.npm.functions.multicall(mints), sent)
         return minted_token_ids(receipt, self.npm.address, self.account.address)
 
     async def _pool(self, address: str) -> _Pool:
         pool = contract(self.w3, "UniswapV3Pool", address).functions
-        slot0 = await pool.slot0().call()
         return _Pool(await pool.token0().call(), await pool.token1().call(), int(await pool.fee().call()),
-                     int(slot0[0]))
+                     await self._price(address))
+
+    async def _price(self, address: str) -> int:
+        """The pool's sqrtPriceX96 now (slot0)."""
+        return int((await contract(self.w3, "UniswapV3Pool", address).functions.slot0().call())[0])
 
     async def _positions(self, pool: _Pool) -> list[tuple[int, int, int, int]]:
         """(token id, tick lower, tick upper, liquidity) of the vault's NFTs in the pool, owed or not."""
@@ -176,42 +185,40 @@ class EoaVaultOperator:
         return (int(await contract(self.w3, "ERC20", pool.token0).functions.balanceOf(owner).call()),
                 int(await contract(self.w3, "ERC20", pool.token1).functions.balanceOf(owner).call()))
 
-    async def _approve_all(self, pool: _Pool, nonce: int, sent: _Sent) -> int:
+    async def _approve_all(self, pool: _Pool, sent: _Sent) -> None:
         spenders = [self.npm.address] + ([self.options.swap_router] if self.options.swap and self.options.swap_router
                                          else [])
         for token in (pool.token0, pool.token1):
             erc20 = contract(self.w3, "ERC20", token).functions
             for spender in spenders:
                 if int(await erc20.allowance(self.account.address, spender).call()) < MAX_UINT128:
-                    nonce = await self._send(erc20.approve(spender, MAX_UINT256), nonce, sent)
-        return nonce
+                    await self._send(erc20.approve(spender, MAX_UINT256), sent)
 
     async def _maybe_swap(self, positions: tuple[PositionSpec, ...], pool: _Pool, balances: tuple[int, int],
-                          nonce: int, sent: _Sent) -> tuple[int, tuple[int, int]]:
+                          sent: _Sent) -> tuple[int, int]:
+        """The balances after the balancing swap, if one is needed and allowed."""
         if not (self.options.swap and self.options.swap_router):
-            return nonce, balances
+            return balances
         need0, need1 = sum(p.allocation0 for p in positions), sum(p.allocation1 for p in positions)
         plan = balancing_swap(need0, need1, *balances, pool.sqrt_price_x96, pool.fee, self.options.slippage_bps)
         if plan is None:
-            return nonce, balances
+            return balances
         token_in, token_out = (pool.token0, pool.token1) if plan.zero_for_one else (pool.token1, pool.token0)
         router = contract(self.w3, "SwapRouter", self.options.swap_router).functions
         call = router.exactOutputSingle((token_in, token_out, pool.fee, self.account.address, self._deadline(),
                                          plan.amount_out, plan.max_amount_in, 0))
-        nonce = await self._send(call, nonce, sent)
-        return nonce, await self._balances(pool)
+        await self._send(call, sent)
+        return await self._balances(pool)
 
-    async def _send(self, call: Any, nonce: int, sent: _Sent) -> int:
-        await self._send_for_receipt(call, nonce, sent)
-        return nonce + 1
-
-    async def _send_for_receipt(self, call: Any, nonce: int, sent: _Sent) -> Any:
-        params = {"from": self.account.address, "nonce": nonce, "chainId": await self.w3.eth.chain_id}
+    async def _send(self, call: Any, sent: _Sent) -> Any:
+        """Sign and send ``call`` with the next nonce; its receipt once mined successfully."""
+        params = {"from": self.account.address, "nonce": sent.nonce, "chainId": sent.chain_id}
         estimate = int(await call.estimate_gas({"from": self.account.address}))
         # headroom: calls nested in multicall get 63/64 of the gas left, estimates can fall just short
         tx = await call.build_transaction(params | {"gas": estimate * GAS_HEADROOM_PCT // 100})
         signed = self.account.sign_transaction(tx)
         tx_hash = await self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        sent.nonce += 1
         sent.hashes.append("0x" + bytes(tx_hash).hex().removeprefix("0x"))
         receipt = await self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.options.receipt_timeout_s)
         sent.gas_used += int(receipt["gasUsed"])
