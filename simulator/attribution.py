@@ -37,7 +37,8 @@ from numpy.typing import NDArray
 
 from simulator.errors import SimulatorError
 from simulator.events import BurnEvent, MintEvent, PoolEvent, SwapEvent, event_order
-from simulator.tickmath import MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick
+from simulator.fullmath import Q96, Q128
+from simulator.tickmath import LOG_SQRT_10001, MAX_TICK, MIN_TICK, get_sqrt_ratio_at_tick
 
 if TYPE_CHECKING:
     from simulator.replay import StepLog
@@ -58,9 +59,6 @@ __all__ = [
     "swaps_in_range",
 ]
 
-Q96: Final = 1 << 96
-Q128: Final = 1 << 128
-_LOG_SQRT_BASE: Final = float(np.log(1.0001) / 2.0)
 _MAX_PIECES: Final = 1 << 20  # step pieces cut at once: ~10 arrays of 8 MiB
 _CHUNK_ELEMENTS: Final = 1 << 22  # strategies x slots x swaps per time-in-range chunk (4 MiB of bools)
 
@@ -178,7 +176,7 @@ def _buckets_of_interval(lo: F64, hi: F64, tick_spacing: int) -> tuple[I64, I64,
     if lo.shape[0] == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, _EdgeTable(0, np.zeros(0, dtype=np.float64))
-    scale = 1.0 / (_LOG_SQRT_BASE * tick_spacing)
+    scale = 1.0 / (LOG_SQRT_10001 * tick_spacing)
     first = np.floor(np.log(lo / float(Q96)) * scale).astype(np.int64)
     last = np.ceil(np.log(hi / float(Q96)) * scale).astype(np.int64) - 1
     table = _EdgeTable.spanning(int(first.min()) - 2, int(last.max()) + 3, tick_spacing)

@@ -21,32 +21,29 @@ Use the exact modules wherever a value is paid out or compared to the chain.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import numpy.typing as npt
 
-from simulator.tickmath import MAX_TICK, MIN_TICK
+from simulator.tickmath import LOG_SQRT_10001, MAX_TICK, MIN_TICK
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 ArrayLike = npt.ArrayLike
 
 Q96 = float(2**96)
-_HALF_LOG_BASE = math.log1p(1e-4) / 2  # log(1.0001) would lose 12 digits: 1.0001 is inexact
 
 
 def sqrt_price_x96_at_tick(ticks: ArrayLike) -> FloatArray:
     """``sqrt(1.0001 ** tick) * 2**96`` for each tick (float64 Q64.96)."""
     t = np.asarray(ticks, dtype=np.float64)
-    return np.exp(t * _HALF_LOG_BASE) * Q96
+    return np.exp(t * LOG_SQRT_10001) * Q96
 
 
 def tick_at_sqrt_price_x96(sqrt_prices_x96: ArrayLike) -> IntArray:
     """Greatest tick whose price is at or below each sqrt price (float64 Q64.96 in), clamped to the
     tick range; see the module docstring for the accuracy near tick boundaries."""
     p = np.asarray(sqrt_prices_x96, dtype=np.float64)
-    ticks = np.floor(np.log(p / Q96) / _HALF_LOG_BASE)
+    ticks = np.floor(np.log(p / Q96) / LOG_SQRT_10001)
     return np.clip(ticks, MIN_TICK, MAX_TICK - 1).astype(np.int64)
 
 

@@ -46,7 +46,7 @@ _BIT_FACTORS: tuple[int, ...] = (
     0x2216E584F5FA1EA926041BEDFE98,
     0x48A170391F7DC42444E8FA2,
 )
-LOG_SQRT_10001 = math.log1p(1e-4) / 2  # ln(sqrt(1.0001)): one tick in log sqrt price
+LOG_SQRT_10001 = math.log1p(1e-4) / 2  # ln(sqrt(1.0001)): one tick in log sqrt price (log1p: 1.0001 is inexact)
 LOG_Q96 = 96 * math.log(2)  # ln(2**96): Q64.96 scale
 
 
