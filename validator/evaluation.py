@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from loguru import logger
@@ -192,7 +192,7 @@ class EvaluationRound:
         elif isinstance(decision, Rebalance):
             return self._rebalance(batch, slot, decision, reply, block)
         else:
-            self._reject(slot, decision, reply, block)
+            self._reject(slot, decision, outcome, reply, block)
         return outcome.value
 
     def _rebalance(self, batch: RoundBatch, slot: MinerSlot, decision: Rebalance, reply: MinerReply,
@@ -209,10 +209,11 @@ class EvaluationRound:
         slot.record(block, outcome_of(decision), reply, positions=decision.positions)
         return "rebalanced"
 
-    def _reject(self, slot: MinerSlot, decision: Rejection, reply: MinerReply, block: int) -> None:
-        if outcome_of(decision) is not PredictionOutcome.NO_ANSWER:
+    def _reject(self, slot: MinerSlot, decision: Rejection, outcome: PredictionOutcome, reply: MinerReply,
+                block: int) -> None:
+        if outcome is not PredictionOutcome.NO_ANSWER:
             slot.rejected_answers += 1
-        slot.record(block, outcome_of(decision), reply, reason_code=decision.code.value)
+        slot.record(block, outcome, reply, reason_code=decision.code.value)
         self.log.bind(miner=slot.endpoint.uid).debug("answer rejected: {} {}", decision.code.value, decision.message)
 
     async def _finish(self, row: Round, batch: RoundBatch, start_block: int, end_block: int) -> RoundSummary:
@@ -222,6 +223,7 @@ class EvaluationRound:
         raw = {s.endpoint.hotkey: (target(metrics[s.index]) if s.valid_answers else None) for s in scored}
         ranks = rank_scores_sharing_copies(raw, {s.endpoint.hotkey: s.answer_fingerprint()
                                                  for s in scored if s.valid_answers})
+        places = _places(ranks.values())
         previous = await self.store.previous_combined(self.job.db_id)
         best = winner([Contender(s.endpoint.hotkey, s.endpoint.uid, raw[s.endpoint.hotkey],
                                  previous.get(s.endpoint.hotkey, 0.0), s.mean_response_ms)
@@ -230,7 +232,8 @@ class EvaluationRound:
             row, end_block=end_block, end_sqrt_price_x96=batch.sqrt_price_x96,
             winner=(best.hotkey, best.uid) if best else None,
             predictions=[self._prediction(row, s) for s in self.slots],
-            results=[_result(row, s, metrics[s.index], raw[s.endpoint.hotkey], ranks) for s in scored],
+            results=[_result(row, s, metrics[s.index], raw[s.endpoint.hotkey], ranks[s.endpoint.hotkey],
+                             places[ranks[s.endpoint.hotkey]]) for s in scored],
             scores=[ScoreUpdate(s.endpoint.hotkey, s.endpoint.uid, ranks[s.endpoint.hotkey]) for s in scored],
             refused=[(s.endpoint.hotkey, s.endpoint.uid) for s in self.slots if s.refused],
             participation=[ParticipationUpdate(s.endpoint.hotkey, s.endpoint.uid, s.valid_answers)
@@ -250,14 +253,20 @@ class EvaluationRound:
                           rebalances=slot.rebalances, checkpoints=slot.checkpoints)
 
 
-def _result(row: Round, slot: MinerSlot, metrics: StrategyMetrics, raw: float | None,
-            ranks: dict[str, float]) -> RoundResult:
-    hotkey = slot.endpoint.hotkey
-    ordered = sorted(ranks.values(), reverse=True)
+def _places(rank_scores: Iterable[float]) -> dict[float, int]:
+    """The place of each rank score, 1 for the best; equal scores share the better place."""
+    places: dict[float, int] = {}
+    for place, score in enumerate(sorted(rank_scores, reverse=True), start=1):
+        places.setdefault(score, place)
+    return places
+
+
+def _result(row: Round, slot: MinerSlot, metrics: StrategyMetrics, raw: float | None, rank_score: float,
+            place: int) -> RoundResult:
     return RoundResult(
-        round=row, miner_hotkey=hotkey, miner_uid=slot.endpoint.uid,
-        raw_score=raw if raw is not None else float("-inf"), rank_score=ranks[hotkey],
-        rank=ordered.index(ranks[hotkey]) + 1, initial_value=metrics.initial_value,
+        round=row, miner_hotkey=slot.endpoint.hotkey, miner_uid=slot.endpoint.uid,
+        raw_score=raw if raw is not None else float("-inf"), rank_score=rank_score,
+        rank=place, initial_value=metrics.initial_value,
         final_value=metrics.final_value, hodl_value=metrics.hodl_value, fees0=metrics.fees0, fees1=metrics.fees1,
         pnl_vs_hodl=metrics.pnl_vs_hodl, rebalances=metrics.rebalance_count, valid_answers=slot.valid_answers,
         metrics={"time_in_range": metrics.time_in_range, "final_amount0": str(metrics.final_amount0),

@@ -126,8 +126,12 @@ def test_rounds_complete_with_the_right_outcome_for_every_miner(
     assert codes == {"malformed": "tick_not_integer", "greedy": "allocation_above_inventory",
                      "thousand_positions": "too_many_positions"}
     assert rounds[0]["winner_hotkey"] in {m["hotkey"] for m in miners if m["behaviour"] in ("sensible", "hold")}
-    results = _query(db_url, "SELECT round_id, miner_uid, rank_score FROM round_results")
+    results = _query(db_url, "SELECT round_id, miner_uid, rank_score, rank FROM round_results")
     rank = {(r["round_id"], by_uid[r["miner_uid"]]): float(str(r["rank_score"])) for r in results}
+    for r in results:  # place 1 is the best rank score; equal scores share the better place
+        better = [s for s in results if s["round_id"] == r["round_id"] and float(str(s["rank_score"]))
+                  > float(str(r["rank_score"]))]
+        assert int(str(r["rank"])) == 1 + len(better)
     scores = {by_uid[s["miner_uid"]]: s for s in _query(db_url, "SELECT * FROM miner_scores")}
     second = rounds[1]["id"]
     for name in ("sensible", "hold", "slow", "greedy"):
