@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.pool import PoolSnapshot, TickSnapshot
-from validator.chain.abi import checksum, contract
+from validator.chain.abi import Function, checksum, contract
 from validator.chain.errors import ChainError, RpcResponseError
 from validator.chain.rpc import RpcClient
 from validator.chain.ticks import TickScan, eth_call, scan_ticks
@@ -77,12 +77,11 @@ async def _round1(rpc: RpcClient, pool: str, block_number: int) -> _Head:
     return _Head(kind, int(slot0[0]), int(slot0[1]), fee_protocol, values, timestamp)
 
 
-def _optional(fn: Any, outcome: Any) -> tuple[Any, ...] | None:
+def _optional(fn: Function, outcome: Any) -> tuple[Any, ...] | None:
     """A call that may revert on this pool kind: its decoded result, or None."""
     if isinstance(outcome, ChainError):
         return None
-    result: tuple[Any, ...] = fn.decode(str(outcome))
-    return result
+    return fn.decode(str(outcome))
 
 
 async def _decimals(rpc: RpcClient, tokens: tuple[str, str], block_number: int) -> tuple[int, int]:

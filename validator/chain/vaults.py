@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.chain.abi import checksum, contract
+from validator.chain.abi import Function, checksum, contract
 from validator.chain.errors import ChainError, RpcResponseError
 from validator.chain.rpc import RpcClient
 from validator.chain.ticks import eth_call
@@ -98,7 +98,7 @@ async def _ak_token(rpc: RpcClient, manager: str, pool: PoolInfo, block_number: 
     return token, position_manager
 
 
-def _address_or_zero(fn: Any, outcome: Any) -> str:
+def _address_or_zero(fn: Function, outcome: Any) -> str:
     """A mapping read that reverts for unknown keys (or returns nothing: no contract there) counts as
     the zero address."""
     if isinstance(outcome, ChainError):
