@@ -37,7 +37,17 @@ from validator.miners.types import MinerEndpoint, MinerReply, RebalanceRequest, 
 from validator.round_store import ParticipationUpdate, RoundStore, ScoreUpdate
 from simulator.targets import target_named
 from validator.scoring import Contender, rank_scores_sharing_copies, winner
-from validator.telemetry import ValidatorMetrics
+from validator.telemetry import QueryOutcome, ValidatorMetrics
+
+
+_QUERY_OUTCOME = {
+    PredictionOutcome.KEPT: QueryOutcome.OK, PredictionOutcome.REBALANCED: QueryOutcome.OK,
+    PredictionOutcome.REFUSED: QueryOutcome.REFUSED, PredictionOutcome.REJECTED: QueryOutcome.REJECTED,
+    PredictionOutcome.NO_ANSWER: QueryOutcome.REJECTED, PredictionOutcome.TIMEOUT: QueryOutcome.TIMEOUT,
+    PredictionOutcome.TRANSPORT_ERROR: QueryOutcome.ERROR,
+}
+"""A checkpoint's outcome as counted in ``miner_queries_total`` (a missing answer is a rejection,
+reason ``no_answer``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,10 +182,8 @@ class EvaluationRound:
     def _observe(self, slot: MinerSlot, reply: MinerReply) -> None:
         if self.metrics is None or not slot.checkpoints:
             return
-        last = slot.checkpoints[-1]
-        self.metrics.miner_queries.labels(round_type=self._labels["round_type"], outcome=last["outcome"],
-                                          reason=last["reason_code"] or "").inc()
-        self.metrics.query_latency.labels(round_type=self._labels["round_type"]).observe(reply.elapsed_ms / 1000)
+        self.metrics.record_query(self._labels["round_type"], _QUERY_OUTCOME[slot.last_outcome],
+                                  reply.elapsed_ms / 1000, slot.checkpoints[-1]["reason_code"])
 
     def _apply(self, batch: RoundBatch, slot: MinerSlot, context: AnswerContext, reply: MinerReply,
                block: int) -> str:

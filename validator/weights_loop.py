@@ -74,10 +74,7 @@ class WeightSetter:
             return None
         success, message = await self._submit(vector, self.own_uid(hotkey_to_uid))
         if self.metrics is not None:
-            self.metrics.weights_attempts.labels(result="success" if success else "failure").inc()
-            if success:
-                self.metrics.weights_last_set_block.set(block)
-            self.metrics.weights_last_success.set(1 if success else 0)
+            self.metrics.record_weights(success, block)
         shown = " ".join(f"{u}:{w:.4f}" for u, w in zip(vector.uids, vector.weights))
         logger.info("weights block={} success={} {} [{}]", block, success, message, shown)
         return await WeightSet.create(block=block, network="local" if self.chain is None else "chain",

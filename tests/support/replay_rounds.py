@@ -33,6 +33,7 @@ from validator.jobs import ActiveJob
 from validator.miners.dendrite_v10 import DendriteTransport
 from validator.miners.types import MinerEndpoint
 from validator.round_store import RoundStore
+from validator.telemetry import ValidatorMetrics
 
 DAY1 = Path(__file__).resolve().parents[3] / "shared" / "data" / "uniswap-v3-mainnet-day1"
 POOL = "0x8ad599c3a0ff1de082011efddc58f1908eb6e6d8"  # USDC/WETH 0.3%: 107 swaps on day 1
@@ -79,12 +80,13 @@ class ReplayRounds:
     endpoints: list[MinerEndpoint]
     settings: EvaluationSettings
     store: RoundStore = field(default_factory=RoundStore)
+    metrics: ValidatorMetrics = field(default_factory=ValidatorMetrics)
 
     async def run(self, rounds: int = 1) -> list[RoundSummary]:
         summaries = []
         for _ in range(rounds):
             summaries.append(await EvaluationRound(self.job, self.chain, self.transport, self.store, self.endpoints,
-                                                   self.settings, asyncio.Event()).run())
+                                                   self.settings, asyncio.Event(), self.metrics).run())
         return summaries
 
 
