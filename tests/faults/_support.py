@@ -11,15 +11,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from db.connection import open_databases
-from db.urls import parse_database_url
 from scripts.bench_round import VAULT_AMOUNTS, dataset_pools, validator_cli
-from tests.conftest import run_in_own_loop
+from tests.support.daemon_rows import rows, wait_until
+
+__all__ = ["BEHAVIOURS", "ROOT", "add_job", "check_round_rows", "first_pool", "kill", "rows", "start_daemon",
+           "wait_until"]
 
 ROOT = Path(__file__).resolve().parents[2]
 BEHAVIOURS = ["sensible", "sensible", "sensible", "sensible", "hold", "refuse", "greedy"]
@@ -55,30 +54,6 @@ def kill(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-
-
-async def _rows(jobs_db: str, sql: str) -> list[dict[str, Any]]:
-    from tortoise.connection import get_connection
-
-    async with open_databases(parse_database_url(jobs_db)):
-        return list(await get_connection("jobs").execute_query_dict(sql))
-
-
-def rows(jobs_db: str, sql: str) -> list[dict[str, Any]]:
-    """The result of one SELECT on the jobs DB (a connection of its own, in its own loop)."""
-    return run_in_own_loop(_rows(jobs_db, sql))
-
-
-def wait_until(predicate: Callable[[], object], timeout_s: float, what: str,
-               process: subprocess.Popen[bytes] | None = None, log: Path | None = None) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if process is not None and process.poll() is not None:
-            tail = log.read_text(errors="replace")[-4000:] if log else ""
-            raise AssertionError(f"the daemon exited ({process.returncode}) while waiting for {what}:\n{tail}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def check_round_rows(jobs_db: str, miners: list[dict[str, object]]) -> dict[str, int]:

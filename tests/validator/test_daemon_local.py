@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from tests.conftest import run_in_own_loop
 from tests.support import scripted_miners
 from tests.support.axon_network import axon_network
+from tests.support.daemon_rows import rows, wait_until
 from db.connection import create_pool_events_schema, open_databases
 from db.importer import import_histories
 from db.urls import DatabaseUrl, parse_database_url
@@ -78,15 +78,8 @@ def _add_job(jobs_db: DatabaseUrl, job_id: str, pool: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-async def _rows(jobs_db: DatabaseUrl, sql: str) -> list[dict[str, object]]:
-    from tortoise.connection import get_connection
-
-    async with open_databases(jobs_db):
-        return list(await get_connection("jobs").execute_query_dict(sql))
-
-
 def _query(jobs_db: DatabaseUrl, sql: str) -> list[dict[str, object]]:
-    return run_in_own_loop(_rows(jobs_db, sql))
+    return rows(jobs_db.raw, sql)
 
 
 def _miners_file(tmp_path: Path, miners: list[dict[str, object]]) -> Path:
@@ -142,13 +135,6 @@ def test_rounds_complete_with_the_right_outcome_for_every_miner(
     assert float(str(scores["refuse"]["evaluation_score"])) == 0.0
 
 
-def _wait_until(predicate: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.25)
-
-
 def test_killed_mid_round_then_restarted_leaves_consistent_rows(
     sqlite_url: DatabaseUrl, pool_events_db: DatabaseUrl, network: tuple[Path, list[dict[str, object]]],
     tmp_path: Path,
@@ -159,8 +145,9 @@ def test_killed_mid_round_then_restarted_leaves_consistent_rows(
     first = _validator(sqlite_url, pool_events_db, wallets, miners_file, tmp_path / "first.log",
                        "--replay-speed", "40")
     try:
-        _wait_until(lambda: _query(sqlite_url, "SELECT id FROM rounds WHERE status = 'active' "
-                                               "AND last_checkpoint_block IS NOT NULL"), 120, "a checkpoint")
+        wait_until(lambda: _query(sqlite_url, "SELECT id FROM rounds WHERE status = 'active' "
+                                              "AND last_checkpoint_block IS NOT NULL"), 120, "a checkpoint",
+                   first, tmp_path / "first.log")
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
@@ -191,8 +178,8 @@ def test_a_broken_job_does_not_stop_the_other_and_sigterm_exits_cleanly(
     process = _validator(sqlite_url, pool_events_db, wallets, _miners_file(tmp_path, miners), log,
                          "--max-rounds", "1")
     try:
-        _wait_until(lambda: _query(sqlite_url, "SELECT id FROM rounds WHERE status = 'completed'"), 180,
-                    "the good job's round")
+        wait_until(lambda: _query(sqlite_url, "SELECT id FROM rounds WHERE status = 'completed'"), 180,
+                   "the good job's round", process, log)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0, log.read_text()[-4000:]
     finally:
