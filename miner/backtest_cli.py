@@ -23,9 +23,8 @@ from common.logs import configure_logging
 from miner.backtest import BacktestWindow, StrategyResult, run_backtest
 from miner.config import MinerSettings
 from miner.errors import BacktestError, UnknownStrategy
-from miner.refusal import RefusalPolicy
-from miner.service import MinerService
-from miner.strategies import STRATEGY_NAMES, VALID_STRATEGY_NAMES, build_strategy
+from miner.service import MinerService, build_service
+from miner.strategies import STRATEGY_NAMES, VALID_STRATEGY_NAMES
 from simulator.csv_events import PoolHistory, read_pool_history
 from simulator.errors import ReplayMismatch, SimulatorError
 from simulator.targets import TARGETS, UnknownTarget
@@ -63,12 +62,6 @@ async def load_history(source: str, pool: str, to_block: int, layout: str) -> Po
         return await read_from_db(pool, LAYOUTS[layout], None, to_block)
 
 
-def _services(names: Sequence[str], settings: MinerSettings) -> dict[str, MinerService]:
-    policy = RefusalPolicy.of(settings.served_pools, settings.served_jobs, settings.served_chain_ids)
-    return {name: MinerService(build_strategy(name, settings), policy, budget_s=settings.answer_budget_seconds)
-            for name in names}
-
-
 async def run(settings: MinerSettings, args: argparse.Namespace) -> int:
     """Run the backtest the arguments describe and print its report; the exit code."""
     if not (settings.logging_debug or settings.logging_trace):  # a report, not a server: warnings only
@@ -80,7 +73,7 @@ async def run(settings: MinerSettings, args: argparse.Namespace) -> int:
     )  # fmt: skip
     services: dict[str, MinerService] = {}
     try:
-        services = _services(args.strategy_names or VALID_STRATEGY_NAMES, settings)
+        services = {name: build_service(settings, name) for name in args.strategy_names or VALID_STRATEGY_NAMES}
         history = await load_history(args.events, window.pool, window.to_block, args.pool_events_layout)
         results = await run_backtest(history, services, window)
     except ReplayMismatch as exc:

@@ -26,9 +26,7 @@ from miner.blacklist import CallerPolicy, Roster, RosterSource
 from miner.config import MinerSettings
 from miner.errors import PortUnavailable, WalletError
 from miner.metagraph import MetagraphWatcher
-from miner.refusal import RefusalPolicy
-from miner.service import MinerService
-from miner.strategies import build_strategy
+from miner.service import MinerService, build_service
 from protocol.synapse import RebalanceQuery
 
 EXIT_OK = 0
@@ -110,12 +108,6 @@ def wait_until_listening(host: str, port: int, timeout_s: float = LISTEN_TIMEOUT
                 raise PortUnavailable(f"the axon did not start listening on {host}:{port} "
                                       f"within {timeout_s:.0f} s") from None
             time.sleep(0.05)
-
-
-def build_service(settings: MinerSettings) -> MinerService:
-    """The strategy named in the settings behind the configured refusal policy and budget."""
-    policy = RefusalPolicy.of(settings.served_pools, settings.served_jobs, settings.served_chain_ids)
-    return MinerService(build_strategy(settings.strategy, settings), policy, budget_s=settings.answer_budget_seconds)
 
 
 def _install_signals(stop: asyncio.Event) -> None:

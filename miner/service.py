@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
+from miner.config import MinerSettings
 from miner.errors import BadRequest
 from miner.refusal import RefusalPolicy
+from miner.strategies import build_strategy
 from miner.strategies.base import Answer, Strategy
 from miner.view import QueryView, view_of
 from protocol.decisions import Keep, Rebalance, Refuse, Rejection
@@ -159,6 +161,13 @@ class MinerService:
                          self.strategy.name, verdict.code.value, verdict.message)
             return Keep()
         return decision
+
+
+def build_service(settings: MinerSettings, strategy: str | None = None) -> MinerService:
+    """``strategy`` (default: the one the settings name) behind the configured refusal policy and budget."""
+    policy = RefusalPolicy.of(settings.served_pools, settings.served_jobs, settings.served_chain_ids)
+    return MinerService(build_strategy(strategy or settings.strategy, settings), policy,
+                        budget_s=settings.answer_budget_seconds)
 
 
 def _response_fields(decision: Rebalance) -> dict[str, Any]:
