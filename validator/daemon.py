@@ -197,7 +197,7 @@ async def _run_jobs(settings: ValidatorSettings, wallet: object, stop: asyncio.E
         max_rounds=settings.max_rounds, live_loop=live_loop, metrics=metrics)
     orchestrator = Orchestrator(job_runner=runner.run, store=store, stop=stop, job_refresh_s=settings.job_refresh_seconds,
                                 grace_s=settings.shutdown_grace_seconds,
-                                stop_when_done=settings.chain == "replay" or settings.max_rounds > 0)
+                                stop_when_done=settings.chain == "replay" or settings.max_rounds > 0, metrics=metrics)
     weights = _weight_setter(settings, directory, chain_client, own_hotkey, metrics)
     try:
         async with serve_telemetry(metrics, _readiness, settings.metrics_port), _background(directory, stop):

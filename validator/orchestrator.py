@@ -18,6 +18,7 @@ from loguru import logger
 from validator._waiting import Backoff, Stopped, sleep_or_stop
 from validator.jobs import ActiveJob, load_active_jobs
 from validator.round_store import RoundStore
+from validator.telemetry import ValidatorMetrics
 
 JobRunner = Callable[[ActiveJob, asyncio.Event], Awaitable[None]]
 
@@ -27,7 +28,7 @@ class Orchestrator:
 
     def __init__(self, *, job_runner: JobRunner, store: RoundStore, stop: asyncio.Event,
                  job_refresh_s: float = 30.0, grace_s: float = 30.0, backoff: Backoff = Backoff(),
-                 stop_when_done: bool = False) -> None:
+                 stop_when_done: bool = False, metrics: ValidatorMetrics | None = None) -> None:
         self.job_runner = job_runner
         self.store = store
         self.stop = stop
@@ -35,6 +36,7 @@ class Orchestrator:
         self.grace_s = grace_s
         self.backoff = backoff
         self.stop_when_done = stop_when_done
+        self.metrics = metrics
         self._tasks: dict[str, tuple[ActiveJob, asyncio.Task[None], asyncio.Event]] = {}
 
     @property
@@ -48,13 +50,19 @@ class Orchestrator:
         async with asyncio.TaskGroup() as group:
             while not self.stop.is_set():
                 await self._reconcile(group)
+                self._count_running()
                 if self.stop_when_done and self._tasks and not self.running_jobs:
                     logger.info("every job finished its work: stopping")
                     self.stop.set()
                     break
                 await sleep_or_stop(self.job_refresh_s, self.stop)
             await self._drain()
+        self._count_running()
         logger.info("all job tasks stopped")
+
+    def _count_running(self) -> None:
+        if self.metrics is not None:
+            self.metrics.active_jobs.set(len(self.running_jobs))
 
     async def _reconcile(self, group: asyncio.TaskGroup) -> None:
         try:

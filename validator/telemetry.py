@@ -71,7 +71,7 @@ class ValidatorMetrics:
                                            (*labels, "reason"))
         self.checkpoint_duration = self._histogram(
             "checkpoint_duration_seconds", "Wall time of one checkpoint (queries, validation, simulation).", labels)
-        self.active_jobs = self._gauge("active_jobs", "Jobs with a running task.")
+        self.active_jobs = self._gauge("active_jobs", "Jobs with a running task (counted at every job refresh).")
 
     def _miner_metrics(self) -> None:
         self.miner_queries = self._counter("miner_queries", "Miner queries by outcome (and rejection reason).",

@@ -12,9 +12,11 @@ from validator.jobs import ActiveJob
 from validator._waiting import Stopped, until_stopped
 from validator.orchestrator import Backoff, Orchestrator
 from validator.round_store import RoundStore
+from validator.telemetry import ValidatorMetrics
 
 VAULT = "0x4e68Ccd3E89f51C3074ca5072bbAC773960dFa36"
 POOL = "0x8ad599c3A0ff1De082011EFDDc58f1908eb6e6D8"
+ACTIVE_JOBS = "sn98_validator_active_jobs"
 
 
 async def _wait_for(condition: object, timeout: float = 10.0) -> None:
@@ -45,11 +47,13 @@ async def test_jobs_are_followed_failures_isolated_and_stop_drains(sqlite_url: D
         await jobs_admin.add_job({"job_id": "good", "sn_liquidity_manager_address": VAULT, "pair_address": POOL})
         await jobs_admin.add_job({"job_id": "broken", "sn_liquidity_manager_address": VAULT, "pair_address": POOL})
         await jobs_admin.add_job({"job_id": "quick", "sn_liquidity_manager_address": VAULT, "pair_address": POOL})
+        metrics = ValidatorMetrics()
         orchestrator = Orchestrator(job_runner=runner, store=RoundStore(), stop=stop, job_refresh_s=0.05,
-                                    grace_s=2.0, backoff=Backoff(first_s=0.01, max_s=0.02))
+                                    grace_s=2.0, backoff=Backoff(first_s=0.01, max_s=0.02), metrics=metrics)
         main = asyncio.create_task(orchestrator.run())
         await _wait_for(lambda: started["broken"] >= 3 and started["good"] == 1)
         assert "good" in orchestrator.running_jobs
+        await _wait_for(lambda: metrics.registry.get_sample_value(ACTIVE_JOBS) == 2)  # good and broken
         await jobs_admin.update_job("good", {"round_duration_seconds": 1800})
         await _wait_for(lambda: seen_duration.get("good") == 1800)
         await jobs_admin.deactivate_job("broken")
@@ -60,6 +64,7 @@ async def test_jobs_are_followed_failures_isolated_and_stop_drains(sqlite_url: D
         stop.set()
         await asyncio.wait_for(main, timeout=5)
     assert started["good"] == 2 and stopped_cleanly == ["good", "good"]
+    assert metrics.registry.get_sample_value(ACTIVE_JOBS) == 0
     assert started["quick"] == 1  # a job that finished its work is not restarted
 
 
