@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
@@ -32,12 +33,16 @@ def replayable(histories: dict[str, PoolHistory]) -> list[PoolHistory]:
 
 def test_every_pool_reproduces_all_1001_swaps_and_987_mints_and_burns(histories: dict[str, PoolHistory]) -> None:
     swaps = mints_burns = 0
+    readings: Counter[str] = Counter()
     for history in replayable(histories):
         assert history.initialize is not None
         result = replay(pool_from_start(history.metadata, history.initialize), history.events)
         swaps += result.swaps
         mints_burns += result.mints + result.burns
+        readings.update(result.swap_readings)
     assert (swaps, mints_burns) == (1001, 987)
+    # the split the replay module's docstring and scripts/bench_replay.py quote
+    assert readings == {"exact_input": 873, "exact_output": 122, "to_price": 6}
 
 
 def test_pools_without_initialize_have_no_events(histories: dict[str, PoolHistory]) -> None:
