@@ -86,7 +86,6 @@ class ValidatorMetrics:
         self.weights_last_success = self._gauge("weights_last_success",
                                                 "1 if the last set_weights attempt succeeded, else 0.")
         self.weights_attempts = self._counter("weights_attempts", "set_weights attempts by result.", ("result",))
-        self.db_errors = self._counter("db_errors", "Database errors by operation.", ("operation",))
         self.rpc_errors = self._counter("rpc_errors", "RPC errors by service ('base', 'subtensor').", ("service",))
 
     def _counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:

@@ -101,10 +101,10 @@ async def test_metrics_serves_the_prometheus_text_with_recorded_values(served: t
 
 def test_metrics_live_in_their_own_registry_so_two_instances_do_not_collide() -> None:
     first, second = ValidatorMetrics(), ValidatorMetrics()
-    first.db_errors.labels(operation="round_end").inc()
-    assert b'sn98_validator_db_errors_total{operation="round_end"} 1.0' in first.render()
-    assert b"round_end" not in second.render()
-    assert REGISTRY.get_sample_value("sn98_validator_db_errors_total", {"operation": "round_end"}) is None
+    first.rpc_errors.labels(service="subtensor").inc()
+    assert b'sn98_validator_rpc_errors_total{service="subtensor"} 1.0' in first.render()
+    assert b'service="subtensor"' not in second.render()
+    assert REGISTRY.get_sample_value("sn98_validator_rpc_errors_total", {"service": "subtensor"}) is None
 
 
 async def test_the_server_binds_loopback_only_and_frees_the_port_on_exit() -> None:
