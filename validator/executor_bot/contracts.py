@@ -16,8 +16,6 @@ from web3.providers.async_base import AsyncBaseProvider
 from web3.contract import AsyncContract
 
 ABI_DIR = Path(__file__).resolve().parent / "abis"
-MAX_UINT128 = (1 << 128) - 1
-MAX_UINT256 = (1 << 256) - 1
 TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 
 

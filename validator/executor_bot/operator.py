@@ -26,8 +26,9 @@ from loguru import logger
 from web3.exceptions import ContractLogicError, Web3Exception
 
 from protocol.decisions import PositionSpec
+from simulator.fullmath import MAX_UINT128, MAX_UINT256
 from validator.executor.types import ExecutionReport, ExecutionRequest
-from validator.executor_bot.contracts import MAX_UINT128, MAX_UINT256, Web3Handle, contract, minted_token_ids
+from validator.executor_bot.contracts import Web3Handle, contract, minted_token_ids
 from validator.executor_bot.plan import balancing_swap, burn_floor, mint_floor
 
 

@@ -13,13 +13,13 @@ import math
 from dataclasses import dataclass
 
 from protocol.decisions import PositionSpec
+from simulator.fullmath import Q96
 from simulator.liquidity_amounts import get_liquidity_for_amounts
 from simulator.portfolio import HeldPosition, burn_amounts, mint_amounts
 from simulator.tickmath import MAX_SQRT_RATIO, MIN_SQRT_RATIO, get_sqrt_ratio_at_tick
 
 BPS = 10_000
 FEE_UNITS = 1_000_000
-Q96 = 1 << 96
 Q192 = 1 << 192
 
 
