@@ -32,8 +32,7 @@ async def _job() -> ActiveJob:
     return (await load_active_jobs())["j"]
 
 
-async def _registered(hotkey: str) -> MinerEndpoint | None:
-    return MINER if hotkey == MINER.hotkey else None
+_registered = directory_lookup(StaticMinerDirectory([MINER]))
 
 
 async def test_no_completed_evaluation_round_means_no_candidate(db_url: DatabaseUrl) -> None:
