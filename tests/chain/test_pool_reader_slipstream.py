@@ -1,51 +1,45 @@
-"""The pool reader on a Slipstream pool, against a fake RPC that answers with CLPool's getter layouts.
+"""The pool reader on a Slipstream pool: the real RpcClient over a fake node with CLPool's getter layouts.
 
-No devchain has CLPool bytecode, so the fake encodes each answer with the real getters' types
+No devchain has CLPool bytecode, so the fake node encodes each answer with the real getters' types
 (ICLPoolState: 6-field ``slot0``, 10-field ``ticks`` with ``stakedLiquidityNet`` third, and a
 ``protocolFees()`` that reverts) from a simulator pool's state.
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence, cast
+from typing import Any
 
 from eth_abi.abi import encode
 
 from simulator.pool import Pool
 from simulator.tickmath import get_sqrt_ratio_at_tick
+from tests.chain.fake_node import FakeNodeRpc, Reverted
 from validator.chain.abi import contract
-from validator.chain.errors import RpcCallReverted
 from validator.chain.pool_reader import read_pool_state
-from validator.chain.rpc import Call, RpcClient
 
 E18 = 10**18
 POOL = "0x" + "ab" * 20
 TOKEN0, TOKEN1 = "0x" + "01" * 20, "0x" + "02" * 20
 
 
-class _FakeSlipstream:
+class _FakeSlipstream(FakeNodeRpc):
     """Answers ``eth_call``s to one CLPool (and its two tokens) from a simulator pool's state."""
 
     def __init__(self, pool: Pool, block_number: int) -> None:
+        super().__init__()
         self.pool, self.block_number = pool, block_number
         self.by_selector: dict[str, tuple[str, Any]] = {}
         for name in ("SlipstreamCLPool", "UniswapV3Pool", "ERC20"):  # CLPool layouts first
             for fn in contract(name).functions.values():
                 self.by_selector.setdefault("0x" + fn.selector.hex(), (fn.name, fn))
 
-    async def batch(self, calls: Sequence[Call]) -> list[Any]:
-        return await self.batch_outcomes(calls)
-
-    async def batch_outcomes(self, calls: Sequence[Call]) -> list[Any]:
-        return [self._answer(method, params) for method, params in calls]
-
-    def _answer(self, method: str, params: list[Any]) -> Any:
+    def answer(self, method: str, params: list[Any]) -> Any:
         if method == "eth_getBlockByNumber":
             return {"number": hex(self.block_number), "hash": "0x" + "cd" * 32, "timestamp": hex(1_700_000_000)}
         data = params[0]["data"]
         name, fn = self.by_selector[data[:10]]
         if name == "protocolFees":
-            return RpcCallReverted("execution reverted")  # CLPool has no protocol fee
+            raise Reverted("")  # CLPool has no protocol fee
         values = self._values(name, data)
         return "0x" + encode(list(fn.outputs), values).hex()
 
@@ -79,7 +73,7 @@ async def test_a_slipstream_snapshot_carries_each_ticks_staked_liquidity_net() -
     pool.stake(-1000, 1000, 2 * E18)  # the gauge holds 2e18 of the narrow range
     pool.swap(True, E18 // 50, get_sqrt_ratio_at_tick(-500))  # fee growth, no crossing
 
-    state = await read_pool_state(cast(RpcClient, _FakeSlipstream(pool, 1234)), POOL, 1234, max_words=1000)
+    state = await read_pool_state(_FakeSlipstream(pool, 1234), POOL, 1234, max_words=1000)
 
     snap = state.snapshot
     assert snap.unstaked_fee == 100_000 and snap.staked_liquidity == 2 * E18

@@ -20,11 +20,11 @@ from simulator.events import StakeEvent
 from simulator.pool import Pool
 from simulator.replay import replay
 from simulator.tickmath import get_sqrt_ratio_at_tick
+from tests.chain.fake_node import FakeNodeRpc, Reverted
 from validator.chain.abi import checksum, contract
 from validator.chain.errors import RpcResponseError
 from validator.chain.live import LiveChainSource
 from validator.chain.logs import fetch_pool_events
-from validator.chain.rpc import RpcClient, RpcOptions
 from validator.chain.stakes import Gauge, TokenTicks
 from validator.chain.types import PoolInfo
 
@@ -130,36 +130,17 @@ class _History:
         self._emit(POOL, "Swap", ALM, ALM, r.amount0, r.amount1, r.sqrt_price_x96, r.liquidity, r.tick)
 
 
-class _Reverted(Exception):
-    """An eth_call of the fake chain reverts (with this reason)."""
-
-
-class _FakeRpc(RpcClient):
-    """The real ``RpcClient`` (batching, per-call error classification, stats) over a fake transport
-    that answers eth_getLogs, block headers, ``gauge()``, ``nft()`` and ``positions(tokenId)``."""
+class _FakeRpc(FakeNodeRpc):
+    """Answers eth_getLogs, block headers, ``gauge()``, ``nft()`` and ``positions(tokenId)``."""
 
     def __init__(self, history: _History, gauge: str = GAUGE) -> None:
-        super().__init__(["http://fake.invalid"], RpcOptions(rate_limit_per_s=10_000))
+        super().__init__()
         self.history, self.gauge = history, gauge
         self.log_filters: list[dict[str, Any]] = []
         self.positions_reads: list[tuple[int, int]] = []
         self.gauge_reads = 0
-        setattr(self.endpoints[0].provider, "make_batch_request", self._transport)
 
-    async def _ensure_session(self) -> None:
-        """No HTTP session: ``_transport`` answers every batch."""
-
-    async def _transport(self, requests: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
-        """JSON-RPC answers as a node gives them (a revert is an error object, code 3)."""
-        return [self._response(i, method, params) for i, (method, params) in enumerate(requests)]
-
-    def _response(self, request_id: int, method: str, params: list[Any]) -> dict[str, Any]:
-        try:
-            return {"jsonrpc": "2.0", "id": request_id, "result": self._answer(method, params)}
-        except _Reverted as exc:
-            return {"jsonrpc": "2.0", "id": request_id, "error": {"code": 3, "message": f"execution reverted: {exc}"}}
-
-    def _answer(self, method: str, params: list[Any]) -> Any:
+    def answer(self, method: str, params: list[Any]) -> Any:
         if method == "eth_getBlockByNumber":
             n = int(params[0], 16)
             return {"number": hex(n), "hash": _block_hash(n), "timestamp": hex(1_700_000_000 + 2 * n)}
@@ -189,7 +170,7 @@ class _FakeRpc(RpcClient):
         self.positions_reads.append((token, block))
         lower, upper, minted, burned = self.history.tokens.get(token, (0, 0, 1 << 60, None))
         if block < minted or (burned is not None and block >= burned):
-            raise _Reverted("ID")
+            raise Reverted("ID")
         return "0x" + encode(list(positions.outputs), [0, ALM, TOKEN0, TOKEN1, 10, lower, upper, 1, 0, 0, 0, 0]).hex()
 
 

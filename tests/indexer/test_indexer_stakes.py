@@ -26,10 +26,10 @@ HEAD = 13
 class _FakeNode(_FakeRpc):
     """The fake CLPool chain, with a head."""
 
-    def _answer(self, method: str, params: list[Any]) -> Any:
+    def answer(self, method: str, params: list[Any]) -> Any:
         if method == "eth_blockNumber":
             return hex(HEAD)
-        return super()._answer(method, params)
+        return super().answer(method, params)
 
 
 async def test_indexed_stakes_replay_from_a_snapshot_to_the_pools_exact_state(db_url: DatabaseUrl) -> None:
