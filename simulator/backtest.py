@@ -17,6 +17,7 @@ loaded JSON and runs the round; it does no I/O.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,7 @@ from simulator.attribution import OwnPosition
 from simulator.batch import ApplyResult, PositionWish, RoundBatch, StrategyStart
 from simulator.csv_events import PoolHistory, PoolMetadata
 from simulator.errors import EventSourceError, SimulatorError
-from simulator.events import PoolEvent, PoolInitialize
+from simulator.events import PoolEvent, PoolInitialize, event_order
 from simulator.metrics import StrategyMetrics
 from simulator.pool import PoolSnapshot
 from simulator.replay import pool_from_start, replay
@@ -220,10 +221,14 @@ def run_backtest(
         pool, starts, start_block=from_block, from_snapshot=from_snapshot, own_positions=own,
         max_positions=max_positions,
     )  # fmt: skip
-    window: list[PoolEvent] = [e for e in source.events if from_block < e.block_number <= to_block]
+    window = sorted((e for e in source.events if from_block < e.block_number <= to_block), key=event_order)
+    window_blocks = [e.block_number for e in window]
     outcomes: list[list[DecisionOutcome]] = [[] for _ in spec.strategies]
+    done = 0
     for block in sorted({*_checkpoints(spec, from_block, to_block), to_block}):
-        batch.advance_to(block, [e for e in window if batch.block_number < e.block_number <= block])
+        end = bisect_right(window_blocks, block)
+        batch.advance_to(block, window[done:end])
+        done = end
         for index, strategy in enumerate(spec.strategies):
             for decision in (d for d in strategy.schedule if d.block == block):
                 outcomes[index].append(DecisionOutcome(block, batch.apply(index, decision.positions)))
