@@ -25,42 +25,24 @@ import asyncio
 import json
 import resource
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+# The dataset names stay importable from here (tests.faults uses them).
+from scripts.localnet.dataset import (  # noqa: F401
+    DATA,
+    ROOT,
+    VAULT,
+    VAULT_AMOUNTS,
+    DatasetJob,
+    dataset_pools,
+    prepare_databases,
+    validator_cli,
+)
 from scripts.workdir import work_folder
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "scripts" / "localnet" / "data"
-VAULT = "0x000000000000000000000000000000000000dEaD"
-VAULT_AMOUNTS = (20_000 * 10**6, 10 * 10**18)  # token0 (6 decimals), token1 (18 decimals) of the dataset
 CPU_TARGET_S, RSS_TARGET_MIB = 5.0, 1024.0
-
-
-def validator_cli(*args: str) -> str:
-    """Run ``python -m validator ARGS`` (the operator's own commands); its stdout."""
-    result = subprocess.run([sys.executable, "-m", "validator", *args], cwd=ROOT, capture_output=True,
-                            text=True, timeout=300)
-    if result.returncode != 0:
-        raise SystemExit(f"validator {' '.join(args[:4])} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def dataset_pools() -> list[str]:
-    """The shipped dataset's pool addresses (0.05% first, then 0.3%)."""
-    return [str(p["address"]) for p in json.loads((DATA / "dataset.json").read_text())["pools"]]
-
-
-def prepare_databases(jobs_db: str, events_db: str, jobs: list[tuple[str, str, int, int]]) -> None:
-    """Import the dataset into the events DB and add ``(job_id, pool, round_s, checkpoint_blocks)`` jobs."""
-    validator_cli("--pool-events-db-url", events_db, "pool-events", "import", "--from-csv", str(DATA))
-    for job_id, pool, round_s, every in jobs:
-        validator_cli("--jobs-db-url", jobs_db, "jobs", "add", job_id, "--sn-liquidity-manager-address", VAULT,
-                      "--pair-address", pool, "--round-duration-seconds", str(round_s),
-                      "--checkpoint-blocks", str(every))
 
 
 def peak_rss_mib() -> float:
@@ -166,7 +148,7 @@ def _bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
     jobs_db = args.jobs_db_url or f"sqlite://{work / 'jobs.sqlite3'}"
     events_db = f"sqlite://{work / 'pool_events.sqlite3'}"
-    prepare_databases(jobs_db, events_db, [("bench", dataset_pools()[0], 900, 150)])
+    prepare_databases(jobs_db, events_db, [DatasetJob("bench", dataset_pools()[0], 900, 150)])
     started = time.perf_counter()
     with AxonFarm(work / "farm", ["sensible"] * args.miners, processes=args.processes) as farm:
         farm_start_s = time.perf_counter() - started

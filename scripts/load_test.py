@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.bench_round import VAULT_AMOUNTS, dataset_pools, prepare_databases
+from scripts.localnet.dataset import VAULT_AMOUNTS, DatasetJob, dataset_pools, prepare_databases
 from scripts.workdir import work_folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,7 +177,7 @@ def run_load(work: Path, options: LoadOptions) -> dict[str, Any]:
 
     jobs_db = options.jobs_db_url or f"sqlite://{work / 'jobs.sqlite3'}"
     events_db = f"sqlite://{work / 'pool_events.sqlite3'}"
-    jobs = [(f"load-{i}", pool, ROUND_S, CHECKPOINT_BLOCKS) for i, pool in enumerate(dataset_pools())]
+    jobs = [DatasetJob(f"load-{i}", pool, ROUND_S, CHECKPOINT_BLOCKS) for i, pool in enumerate(dataset_pools())]
     prepare_databases(jobs_db, events_db, jobs)
     make_wallet(work / "wallets", "validator")
     behaviours = plan(options.miners, options.misbehaving)

@@ -19,32 +19,21 @@ import sys
 import time
 from pathlib import Path
 
+from scripts.localnet.dataset import DATA, VAULT_AMOUNTS, DatasetJob, prepare_databases
 from scripts.localnet.processes import ProcessGroup, free_port, wait_for_port
 from scripts.localnet.report import print_leaderboards, print_round, completed_rounds, print_weights
 from scripts.workdir import work_folder
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(__file__).resolve().parent / "data"
-PLACEHOLDER_VAULT = "0x000000000000000000000000000000000000dEaD"
 MINERS = [  # (name, miner flags)
     ("volatility", ["--strategy", "volatility"]),
     ("full-range", ["--strategy", "full-range"]),
     ("refuses", ["--strategy", "volatility", "--served-pool", "0x00000000000000000000000000000000000000AA"]),
     ("faulty", ["--strategy", "faulty"]),
 ]
-VAULT_DUSD = 20_000 * 10**6  # token0 of both pools, 6 decimals
-VAULT_DEV = 10 * 10**18  # token1, 18 decimals (about 2,000 DUSD each)
 
 
 def _python(*args: str) -> list[str]:
     return [sys.executable, "-m", *args]
-
-
-def _run(*args: str) -> str:
-    result = subprocess.run(_python(*args), cwd=ROOT, capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(args[:3])} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
 
 
 def _make_wallet(root: Path, name: str) -> str:
@@ -56,14 +45,10 @@ def _make_wallet(root: Path, name: str) -> str:
     return str(wallet.hotkey.ss58_address)
 
 
-def _prepare(work: Path, db_flags: list[str]) -> list[dict[str, object]]:
+def _prepare(jobs_db: str, events_db: str) -> None:
     dataset = json.loads((DATA / "dataset.json").read_text())
-    _run("validator", *db_flags, "pool-events", "import", "--from-csv", str(DATA))
-    for pool, target in zip(dataset["pools"], ("pnl_vs_hodl", "pol")):
-        _run("validator", *db_flags, "jobs", "add", f"dev-{pool['fee']}", "--sn-liquidity-manager-address",
-             PLACEHOLDER_VAULT, "--pair-address", pool["address"], "--target", target,
-             "--round-duration-seconds", "120", "--checkpoint-blocks", "20")
-    return list(dataset["pools"])
+    prepare_databases(jobs_db, events_db, [DatasetJob(f"dev-{pool['fee']}", pool["address"], 120, 20, target)
+                                           for pool, target in zip(dataset["pools"], ("pnl_vs_hodl", "pol"))])
 
 
 def _start_miners(group: ProcessGroup, wallets: Path, validator_hotkey: str, logs: Path) -> list[dict[str, object]]:
@@ -97,7 +82,7 @@ def _demo(work: Path, rounds: int, started: float) -> int:
     wallets, logs = work / "wallets", work / "logs"
     logs.mkdir(exist_ok=True)
     print(f"SN98 local network demo: work folder {work}")
-    _prepare(work, db_flags)
+    _prepare(jobs_db, events_db)
     validator_hotkey = _make_wallet(wallets, "validator")
     with ProcessGroup() as group:
         miners = _start_miners(group, wallets, validator_hotkey, logs)
@@ -107,7 +92,7 @@ def _demo(work: Path, rounds: int, started: float) -> int:
         validator = group.start("validator", _python(
             "validator", "--network", "local", "--chain", "replay", *db_flags, "--wallet.path", str(wallets),
             "--wallet.name", "validator", "--miners-file", str(work / "miners.json"), "--max-rounds", str(rounds),
-            "--replay-vault-amount0", str(VAULT_DUSD), "--replay-vault-amount1", str(VAULT_DEV),
+            "--replay-vault-amount0", str(VAULT_AMOUNTS[0]), "--replay-vault-amount1", str(VAULT_AMOUNTS[1]),
             "--query-timeout-seconds", "10", "--job-refresh-seconds", "1", "--weights-interval-blocks", "5"), logs)
         names = {int(str(m["uid"])): str(m["name"]) for m in miners}
         code = asyncio.run(_follow(validator, jobs_db, names))
