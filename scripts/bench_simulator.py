@@ -47,11 +47,10 @@ from simulator.events import BurnEvent, MintEvent, PoolEvent, SwapEvent  # noqa:
 from simulator.pool import Pool  # noqa: E402
 from simulator.portfolio import HeldPosition  # noqa: E402
 from simulator.replay import replay  # noqa: E402
-from simulator.tickmath import get_sqrt_ratio_at_tick  # noqa: E402
+from simulator.tickmath import LOG_SQRT_10001, MAX_SQRT_RATIO, MIN_SQRT_RATIO, get_sqrt_ratio_at_tick  # noqa: E402
 
 SPACING = 10
 FEE = 0.0005
-LOG_SQRT = float(np.log(1.0001) / 2)
 
 
 def _median(runs: int, action: Callable[[], object]) -> tuple[float, float]:
@@ -70,7 +69,7 @@ def _sqrt(tick: float) -> float:
     real step log (steps end exactly on initialized ticks)."""
     if float(tick).is_integer():
         return float(get_sqrt_ratio_at_tick(int(tick)))
-    return float(np.exp(tick * LOG_SQRT) * 2.0**96)
+    return float(np.exp(tick * LOG_SQRT_10001) * 2.0**96)
 
 
 def synthetic_steps(count: int, seed: int = 7) -> FeeSteps:
@@ -217,7 +216,7 @@ def _round_events(pool: Pool, rng: random.Random) -> list[PoolEvent]:
         for log_index in range(rng.randint(2, 8)):
             down = rng.random() < 0.5 + (pool.tick + 197_000) / 4_000
             amount = int(rng.lognormvariate(0, 1.2) * (3 * 10**17 if down else 10**9))
-            limit = 4295128740 if down else 1461446703485210103287273052203988822378723970341
+            limit = MIN_SQRT_RATIO + 1 if down else MAX_SQRT_RATIO - 1
             r = pool.swap(down, amount, limit)
             events.append(SwapEvent("0xbench", block, log_index, r.amount0, r.amount1,
                                     r.sqrt_price_x96, r.liquidity, r.tick))  # fmt: skip
