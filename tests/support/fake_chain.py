@@ -48,13 +48,12 @@ class FakeChainClient:
 
     def __init__(
         self, *, netuid: int = 98, own_hotkey: str | None = None, block: int = 1_000,
-        weights_rate_limit: int = 100, commit_reveal: bool = False, owner_hotkey: str | None = None,
+        weights_rate_limit: int = 100, owner_hotkey: str | None = None,
     ) -> None:
         self.netuid = netuid
         self.own_hotkey = own_hotkey
         self.block = block
         self.rate_limit = weights_rate_limit
-        self.commit_reveal = commit_reveal
         self.owner_hotkey = owner_hotkey
         self.neurons: dict[int, NeuronSnapshot] = {}
         self.last_update: dict[int, int] = {}
@@ -109,10 +108,6 @@ class FakeChainClient:
         if uid not in self.last_update:
             raise ChainQueryError(f"uid {uid} does not exist on netuid {netuid}")
         return self.block - self.last_update[uid]
-
-    async def commit_reveal_enabled(self, netuid: int) -> bool:
-        self._enter("commit_reveal_enabled", netuid)
-        return self.commit_reveal
 
     async def set_weights(
         self, netuid: int, uids: Sequence[int], weights: Sequence[float], *, version_key: int,

@@ -114,10 +114,6 @@ class SubtensorChainClient:
                                  lambda st: st.blocks_since_last_update(netuid, uid))
         return _required_int(value, f"last update of uid {uid} on netuid {netuid}")
 
-    async def commit_reveal_enabled(self, netuid: int) -> bool:
-        value = await self._call(f"commit_reveal_enabled({netuid})", lambda st: st.commit_reveal_enabled(netuid))
-        return bool(value)
-
     async def set_weights(
         self, netuid: int, uids: Sequence[int], weights: Sequence[float], *, version_key: int,
         wait_for_inclusion: bool,

@@ -36,10 +36,6 @@ class ChainClient(Protocol):
         """Blocks since ``uid`` last set weights (or registered)."""
         ...
 
-    async def commit_reveal_enabled(self, netuid: int) -> bool:
-        """Whether the subnet hides weights behind commit-reveal (``set_weights`` handles both)."""
-        ...
-
     async def set_weights(
         self, netuid: int, uids: Sequence[int], weights: Sequence[float], *, version_key: int,
         wait_for_inclusion: bool,
