@@ -93,7 +93,7 @@ def test_metagraph_snapshot_orders_by_uid_skips_null_neurons_and_resolves_the_ow
     assert [n.uid for n in snapshot.neurons] == [0, 2]
     assert snapshot.block == 5_000 and snapshot.netuid == 98
     assert snapshot.owner_hotkey == BOB and snapshot.owner_uid == 2
-    assert snapshot.by_hotkey(ALICE) is snapshot.by_uid(0)
+    assert snapshot.neurons[0].hotkey == ALICE
     assert metagraph_snapshot(98, 1, neurons, owner_hotkey=None).owner_uid is None
 
 

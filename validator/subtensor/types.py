@@ -7,7 +7,7 @@ token accounting).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 NOT_SERVING_IPS = frozenset({"", "0.0.0.0", "::"})
 
@@ -43,29 +43,13 @@ class MetagraphSnapshot:
     block: int
     neurons: tuple[NeuronSnapshot, ...]
     owner_hotkey: str | None = None
-    _by_hotkey: dict[str, NeuronSnapshot] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_hotkey", {n.hotkey: n for n in self.neurons})
-
-    def by_hotkey(self, hotkey: str) -> NeuronSnapshot | None:
-        """The neuron registered with ``hotkey``, or None."""
-        return self._by_hotkey.get(hotkey)
-
-    def by_uid(self, uid: int) -> NeuronSnapshot | None:
-        """The neuron at ``uid``, or None."""
-        for neuron in self.neurons:
-            if neuron.uid == uid:
-                return neuron
-        return None
 
     @property
     def owner_uid(self) -> int | None:
         """The uid registered with the subnet owner's hotkey (the burn target), if any."""
         if self.owner_hotkey is None:
             return None
-        owner = self.by_hotkey(self.owner_hotkey)
-        return None if owner is None else owner.uid
+        return next((n.uid for n in self.neurons if n.hotkey == self.owner_hotkey), None)
 
 
 @dataclass(frozen=True, slots=True)
