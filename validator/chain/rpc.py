@@ -7,9 +7,9 @@ Usage::
     results = await rpc.batch([("eth_call", [tx, "0x10"]), ...])   # one HTTP request per batch_size calls
     await rpc.close()
 
-Each endpoint is an ``AsyncWeb3`` over an ``AsyncHTTPProvider`` that shares one keep-alive aiohttp
-session. Every HTTP request waits for its endpoint's ``aiolimiter`` slot (``rate_limit_per_s``
-requests per second; a batch is one request) and runs under ``timeout_s``. Timeouts, HTTP 429 and
+Each endpoint is a web3 ``AsyncHTTPProvider`` (only its batch requests are used) sharing one
+keep-alive aiohttp session. Every HTTP request waits for its endpoint's ``aiolimiter`` slot
+(``rate_limit_per_s`` requests per second; a batch is one request) and runs under ``timeout_s``. Timeouts, HTTP 429 and
 5xx, connection errors, malformed or truncated JSON and rate-limit payloads are retried by
 ``stamina`` with exponential backoff and jitter (wait ``min(wait_max_s, wait_initial_s * 2**n) +
 U(0, wait_jitter_s)``), each attempt on the healthiest endpoint: a failed endpoint is skipped for a
@@ -31,7 +31,7 @@ import aiohttp
 import stamina
 from aiolimiter import AsyncLimiter
 from loguru import logger
-from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3 import AsyncHTTPProvider
 from web3.types import RPCEndpoint
 
 from validator.chain._rpc_errors import (
@@ -95,15 +95,13 @@ class RpcStats:
 
 
 class Endpoint:
-    """One RPC URL with its web3 handle, rate limiter and health."""
+    """One RPC URL with its web3 provider, rate limiter and health."""
 
     def __init__(self, index: int, url: str, options: RpcOptions) -> None:
         self.index = index
         self.label = endpoint_label(index, url)
-        provider = AsyncHTTPProvider(url, request_kwargs={"timeout": aiohttp.ClientTimeout(total=options.timeout_s)},
-                                     exception_retry_configuration=None)
-        self.w3 = AsyncWeb3(provider)
-        self.provider = provider
+        timeout = aiohttp.ClientTimeout(total=options.timeout_s)
+        self.provider = AsyncHTTPProvider(url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None)
         self.limiter = AsyncLimiter(options.rate_limit_per_s, 1.0)
         self.failures = 0
         self.down_until = 0.0
