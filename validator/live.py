@@ -37,9 +37,9 @@ from db.models import (ExecutionStatus, Prediction, PredictionOutcome, Round, Ro
                        RoundType)
 from protocol.decisions import Decision, Keep, PositionSpec, Rebalance, Refuse
 from protocol.validation import DEFAULT_MAX_POSITIONS, AnswerContext, validate_answer
-from simulator.metrics import StrategyMetrics
+from simulator.metrics import RoundStart, StrategyMetrics, compute_metrics
 from simulator.fullmath import Q128, UINT256_MOD
-from simulator.portfolio import HeldPosition, Portfolio, burn_amounts, holdings, value_in_token1
+from simulator.portfolio import HeldPosition, Portfolio, burn_amounts, holdings
 from simulator.targets import target_named
 from validator._answers import MinerSlot, outcome_of
 from validator._waiting import Stopped, sleep_or_stop, until_stopped
@@ -137,12 +137,11 @@ def vault_holdings(pool: PoolState, vault: VaultState) -> tuple[int, int]:
 def realized_metrics(start: tuple[int, int, int], end: tuple[int, int, int], rebalances: int) -> StrategyMetrics:
     """Metrics of the real vault from (amount0, amount1, sqrtPriceX96) at the round's start and end.
     Fees are inside the amounts (not separated on chain), so ``fees*`` are 0 and ``impermanent_loss``
-    equals ``pnl_vs_hodl``; swap counts are not measured (0)."""
-    a0, a1, p0 = start
-    b0, b1, p1 = end
-    final, hodl = value_in_token1(b0, b1, p1), value_in_token1(a0, a1, p1)
-    return StrategyMetrics(a0, a1, b0, b1, value_in_token1(a0, a1, p0), final, hodl, 0, 0, 0, final - hodl,
-                           final - hodl, 0, 0, rebalances)
+    equals ``pnl_vs_hodl``; swap counts are not measured (0). The simulator's ``compute_metrics`` of a
+    portfolio holding the end amounts idle."""
+    amount0, amount1, sqrt_price_x96 = end
+    return compute_metrics(RoundStart(*start), Portfolio(amount0, amount1, rebalances=rebalances), sqrt_price_x96,
+                           swaps_in_range=0, swaps_total=0)
 
 
 # -- candidate selection ----------------------------------------------------------------------------
