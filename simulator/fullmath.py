@@ -1,4 +1,4 @@
-"""FullMath, UnsafeMath and the Solidity integer bounds, as exact Python ints.
+"""FullMath, SafeCast and the Solidity integer bounds, as exact Python ints.
 
 The contracts compute ``a * b / c`` with a 512-bit intermediate product; Python ints are unbounded,
 so the port is the plain expression plus the checks under which the contract reverts: a zero
@@ -18,7 +18,6 @@ MAX_UINT128 = (1 << 128) - 1
 MAX_INT128 = (1 << 127) - 1
 MIN_INT128 = -(1 << 127)
 MAX_INT256 = (1 << 255) - 1
-MIN_INT256 = -(1 << 255)
 UINT256_MOD = 1 << 256
 
 
@@ -42,20 +41,6 @@ def mul_div_rounding_up(a: int, b: int, denominator: int) -> int:
     return result
 
 
-def div_rounding_up(x: int, y: int) -> int:
-    """UnsafeMath.divRoundingUp: ``ceil(x / y)``; the contract returns 0 for ``y == 0``, we refuse it."""
-    if y <= 0:
-        raise MathOverflow("divRoundingUp by zero")
-    return -(-x // y)
-
-
-def to_uint160(x: int) -> int:
-    """SafeCast.toUint160: ``x`` unchanged if it fits in uint160, else the contract reverts."""
-    if not 0 <= x <= MAX_UINT160:
-        raise MathOverflow(f"{x} does not fit in uint160")
-    return x
-
-
 def to_int128(x: int) -> int:
     """SafeCast.toInt128: ``x`` unchanged if it fits in int128, else the contract reverts."""
     if not MIN_INT128 <= x <= MAX_INT128:
@@ -67,11 +52,4 @@ def to_int256(x: int) -> int:
     """SafeCast.toInt256: ``x`` unchanged if it is below 2**255, else the contract reverts."""
     if x > MAX_INT256:
         raise MathOverflow(f"{x} does not fit in int256")
-    return x
-
-
-def check_uint128(x: int) -> int:
-    """``x`` unchanged if it fits in uint128 (liquidity, owed tokens), else MathOverflow."""
-    if not 0 <= x <= MAX_UINT128:
-        raise MathOverflow(f"{x} does not fit in uint128")
     return x

@@ -19,8 +19,6 @@ override stands in for Slipstream's dynamic fee module. Slipstream has no protoc
 
 from __future__ import annotations
 
-from typing import Mapping
-
 from simulator._pool_types import PoolSnapshot, PositionInfo, SwapResult, TickInfo, TickSnapshot
 from simulator.errors import InvalidPoolState
 from simulator.fullmath import MAX_UINT128, Q128, UINT256_MOD, to_int128
@@ -47,26 +45,6 @@ def max_liquidity_per_tick(tick_spacing: int) -> int:
     max_tick = (MAX_TICK // tick_spacing) * tick_spacing
     num_ticks = (max_tick - min_tick) // tick_spacing + 1
     return MAX_UINT128 // num_ticks
-
-
-def next_initialized_tick_within_one_word(
-    bitmap: Mapping[int, int], tick: int, tick_spacing: int, lte: bool
-) -> tuple[int, bool]:
-    """TickBitmap.nextInitializedTickWithinOneWord: the next initialized tick at or left of (``lte``) /
-    right of ``tick``, looking no further than the current 256-bit word; if none, the word's edge."""
-    compressed = tick // tick_spacing
-    if lte:
-        bit_pos = compressed & 0xFF
-        masked = bitmap.get(compressed >> 8, 0) & ((2 << bit_pos) - 1)
-        if masked:
-            return (compressed - bit_pos + masked.bit_length() - 1) * tick_spacing, True
-        return (compressed - bit_pos) * tick_spacing, False
-    compressed += 1
-    bit_pos = compressed & 0xFF
-    masked = bitmap.get(compressed >> 8, 0) >> bit_pos
-    if masked:
-        return (compressed + (masked & -masked).bit_length() - 1) * tick_spacing, True
-    return (compressed + 255 - bit_pos) * tick_spacing, False
 
 
 class Pool:
@@ -369,7 +347,6 @@ class Pool:
         position.fee_growth_inside1_last_x128 = inside1
         position.tokens_owed0 = (position.tokens_owed0 + owed0 % _MOD128) % _MOD128
         position.tokens_owed1 = (position.tokens_owed1 + owed1 % _MOD128) % _MOD128
-
 
     # ----- swaps -----------------------------------------------------------------------------------
 
