@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from eth_account import Account
+from web3.types import BlockIdentifier
 
 from scripts.devchain.chain import Devchain
 from scripts.devchain.encoding import contract_at
@@ -42,14 +43,16 @@ async def bot_on_devchain(devchain: Devchain, store: Path, *, dry_run: bool = Fa
         yield bot, f"http://127.0.0.1:{port}/"
 
 
-def vault_npm_positions(devchain: Devchain, fee: int = 500) -> list[tuple[int, int, int, int]]:
-    """(token id, tick lower, tick upper, liquidity) of the EOA vault's NPM positions in the pool of ``fee``."""
+def vault_npm_positions(devchain: Devchain, fee: int = 500,
+                        block: BlockIdentifier = "latest") -> list[tuple[int, int, int, int]]:
+    """(token id, tick lower, tick upper, liquidity) of the EOA vault's NPM positions in the pool of ``fee``
+    at the end of ``block``."""
     d = devchain.deployment
     npm = contract_at(devchain.w3, "NonfungiblePositionManager", d.position_manager).functions
     out = []
-    for index in range(npm.balanceOf(d.vault.eoa).call()):
-        token_id = npm.tokenOfOwnerByIndex(d.vault.eoa, index).call()
-        p = npm.positions(token_id).call()
+    for index in range(npm.balanceOf(d.vault.eoa).call(block_identifier=block)):
+        token_id = npm.tokenOfOwnerByIndex(d.vault.eoa, index).call(block_identifier=block)
+        p = npm.positions(token_id).call(block_identifier=block)
         if p[4] == fee:
             out.append((token_id, p[5], p[6], p[7]))
     return out

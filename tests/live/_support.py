@@ -17,6 +17,7 @@ from scripts.devchain.chain import Devchain
 from scripts.devchain.encoding import calldata, contract_at
 from scripts.devchain.traffic import TrafficConfig, TrafficGenerator
 from simulator.fullmath import MAX_UINT128
+from tests.executor._support import vault_npm_positions
 
 HALF_WIDTH = 400  # ticks of the steering miner's position on each side of the price
 
@@ -80,14 +81,11 @@ def chain_holdings(devchain: Devchain, block: int, fee: int = 500) -> tuple[int,
     npm = contract_at(devchain.w3, "NonfungiblePositionManager", d.position_manager).functions
     amount0 = contract_at(devchain.w3, "DevToken", pool.token0).functions.balanceOf(vault).call(block_identifier=block)
     amount1 = contract_at(devchain.w3, "DevToken", pool.token1).functions.balanceOf(vault).call(block_identifier=block)
-    for index in range(npm.balanceOf(vault).call(block_identifier=block)):
-        token_id = npm.tokenOfOwnerByIndex(vault, index).call(block_identifier=block)
-        p = npm.positions(token_id).call(block_identifier=block)
-        if p[4] != fee:
-            continue
+    for token_id, _, _, liquidity in vault_npm_positions(devchain, fee, block):
         calls = [calldata("NonfungiblePositionManager", "collect", (token_id, vault, MAX_UINT128, MAX_UINT128))]
-        if p[7] > 0:
-            calls.insert(0, calldata("NonfungiblePositionManager", "decreaseLiquidity", (token_id, p[7], 0, 0, 2**40)))
+        if liquidity > 0:
+            calls.insert(0, calldata("NonfungiblePositionManager", "decreaseLiquidity",
+                                     (token_id, liquidity, 0, 0, 2**40)))
         results = npm.multicall([bytes.fromhex(c[2:]) for c in calls]).call({"from": vault}, block_identifier=block)
         got0, got1 = decode(["uint256", "uint256"], results[-1])
         amount0, amount1 = amount0 + got0, amount1 + got1
