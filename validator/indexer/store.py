@@ -15,8 +15,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from db.connection import POOL_EVENTS_CONNECTION
-from db.importer import BATCH_SIZE
-from db.importer import event_row
+from db.importer import BATCH_SIZE, event_row
 from db.pool_events import EVENT_MODELS, EventRow, IndexerCursor, Pool
 from simulator.events import PoolEvent, PoolInitialize
 from validator.chain.types import PoolInfo
