@@ -17,6 +17,7 @@ from loguru import logger
 from db.connection import create_pool_events_schema, open_databases
 from validator.chain.errors import ChainError
 from validator.chain.factory import live_source
+from validator.chain.logs import WINDOWS_PER_REQUEST
 from validator.cli import print_json
 from validator.config import ValidatorSettings
 from validator.indexer.indexer import Indexer, IndexerOptions, run_until_stopped
@@ -45,8 +46,10 @@ def _address(text: str) -> str:
 
 def options_from(settings: ValidatorSettings, args: argparse.Namespace) -> IndexerOptions:
     confirmations = settings.chain_confirmations if args.confirmations is None else args.confirmations
+    # a stored window is one batched request of eth_getLogs ranges
+    window = settings.logs_max_block_range * WINDOWS_PER_REQUEST
     return IndexerOptions(confirmations=max(0, confirmations), max_log_range=settings.logs_max_block_range,
-                          window_blocks=settings.logs_max_block_range * 4, reorg_depth=settings.indexer_reorg_depth,
+                          window_blocks=window, reorg_depth=settings.indexer_reorg_depth,
                           poll_interval_s=settings.chain_poll_interval_seconds, chain_id=settings.chain_id)
 
 
