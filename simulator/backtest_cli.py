@@ -31,7 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--events", required=True, help="CSV folder of events (or a pool events DB URL)")
+    parser.add_argument("--events", required=True, help="CSV folder of events")
     parser.add_argument("--pool", required=True, help="pool address (0x...)")
     parser.add_argument("--from-block", type=int, required=True, help="round start: state after this block")
     parser.add_argument("--to-block", type=int, required=True, help="round end block (inclusive)")

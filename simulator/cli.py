@@ -8,9 +8,8 @@
 are counted in the step log. It prints a summary and, on failure, the first mismatching event.
 Exit codes: 0 every event reproduced, 1 a mismatch, 2 bad arguments or unreadable events.
 
-An event source is a function ``(source, pool) -> PoolSource`` (``simulator.backtest``); ``SOURCES``
-picks one by the form of ``--events`` (today: a CSV folder; a pool events database URL gets its
-loader from ``db/``).
+``--events`` is a CSV folder (``load_source``); the pool events database is replayed by the
+validator (``validator.chain.replay``), not here.
 """
 
 from __future__ import annotations
@@ -28,31 +27,13 @@ from simulator.errors import EventSourceError, ReplayMismatch, SimulatorError
 from simulator.pool import PoolSnapshot
 from simulator.replay import ReplayResult, pool_from_start, replay
 
-EventSource = Callable[[str, str], PoolSource]
-
-
-def csv_source(source: str, pool: str) -> PoolSource:
-    """A CSV folder (either layout of ``simulator.csv_events``); it must hold the pool's Initialize."""
-    return PoolSource.of(read_pool_history(Path(source), pool))
-
-
-def database_source(source: str, pool: str) -> PoolSource:
-    """Pool events database URLs: read through ``db/``, which this build of the simulator does not ship."""
-    raise EventSourceError(f"{source}: database event sources are not available here; use a CSV folder")
-
-
-SOURCES: list[tuple[Callable[[str], bool], EventSource]] = [
-    (lambda src: "://" in src, database_source),
-    (lambda src: True, csv_source),
-]
-
 
 def load_source(source: str, pool: str) -> PoolSource:
-    """The replay input from the first event source that accepts ``source``."""
-    for accepts, loader in SOURCES:
-        if accepts(source):
-            return loader(source, pool)
-    raise EventSourceError(f"no event source reads {source}")  # pragma: no cover - the CSV source accepts all
+    """The pool's history from a CSV folder (either layout of ``simulator.csv_events``); it must hold
+    the pool's Initialize event. A database URL is refused: the simulator reads no database."""
+    if "://" in source:
+        raise EventSourceError(f"{source}: database event sources are not available here; use a CSV folder")
+    return PoolSource.of(read_pool_history(Path(source), pool))
 
 
 def _block_window(args: argparse.Namespace) -> tuple[int, int | None]:
@@ -112,7 +93,7 @@ def _add_replay_parser(subparsers: argparse._SubParsersAction) -> None:  # type:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--events", required=True, help="CSV folder of events (or a pool events DB URL)")
+    parser.add_argument("--events", required=True, help="CSV folder of events")
     parser.add_argument("--pool", required=True, help="pool address (0x...)")
     parser.add_argument("--from-block", type=int, default=None, help="first block whose swaps are logged")
     parser.add_argument("--to-block", type=int, default=None, help="last block replayed (inclusive)")
