@@ -13,8 +13,9 @@ body and in the ``Idempotency-Key`` header: the bot executes a key at most once 
 with the stored outcome, so the retries below can never execute twice.
 
 Retries (``stamina``): connection errors, timeouts, HTTP 429 and 5xx are retried with exponential
-backoff (wait ``min(wait_max_s, wait_initial_s * 2**n)`` plus up to ``wait_jitter_s``), at most
-``attempts`` tries within ``retry_timeout_s``; then ``ExecutorUnavailable``. Any other 4xx is a
+backoff (after the n-th failed try, wait ``min(wait_max_s, wait_initial_s * 2**(n - 1) + jitter)``
+seconds, ``jitter`` uniform in ``[0, wait_jitter_s]``), at most ``attempts`` tries within
+``retry_timeout_s``; then ``ExecutorUnavailable``. Any other 4xx is a
 definite ``ExecutorRejected`` (401/403: ``ExecutorAuthError``; 409: ``ExecutionInDoubt``).
 Plain ``http://`` is accepted only for loopback hosts.
 """
