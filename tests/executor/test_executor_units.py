@@ -55,7 +55,7 @@ def test_reports_only_carry_final_statuses() -> None:
 
 def test_idempotency_keys_are_stable_per_round_block_and_miner() -> None:
     key = idempotency_key("job:live:1", 100, "5Hot")
-    assert key == idempotency_key("job:live:1", 100, "5Hot") and len(key) <= 128
+    assert key == idempotency_key("job:live:1", 100, "5Hot") and len(key) == 69 and key.startswith("live-")
     assert len({key, idempotency_key("job:live:2", 100, "5Hot"), idempotency_key("job:live:1", 101, "5Hot"),
                 idempotency_key("job:live:1", 100, "5Other")}) == 4
 
