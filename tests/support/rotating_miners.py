@@ -8,7 +8,6 @@ or a crash (HTTP 500).
 No `from __future__ import annotations`: the Axon reads the forward's annotation as a class.
 """
 
-import asyncio
 import itertools
 import zlib
 from collections.abc import Awaitable, Callable
@@ -18,12 +17,6 @@ from tests.support import scripted_miners
 
 Forward = Callable[[RebalanceQuery], Awaitable[RebalanceQuery]]
 FAULTS = ("timeout", "garbage", "refusal", "over_allocation", "crash")
-SLOW_S = 30.0  # far above any timeout a load run uses: the query always times out
-
-
-async def _timeout(synapse: RebalanceQuery) -> RebalanceQuery:
-    await asyncio.sleep(SLOW_S)
-    return synapse
 
 
 async def _garbage(synapse: RebalanceQuery) -> RebalanceQuery:
@@ -32,16 +25,12 @@ async def _garbage(synapse: RebalanceQuery) -> RebalanceQuery:
     return synapse
 
 
-async def _crash(synapse: RebalanceQuery) -> RebalanceQuery:
-    raise RuntimeError("rotating miner crashed on purpose")
-
-
 _BY_FAULT: dict[str, Forward] = {
-    "timeout": _timeout,
+    "timeout": scripted_miners.slow,  # 30 s, far above any timeout a load run uses
     "garbage": _garbage,
     "refusal": scripted_miners.refuse,
     "over_allocation": scripted_miners.greedy,
-    "crash": _crash,
+    "crash": scripted_miners.raising,
 }
 
 
