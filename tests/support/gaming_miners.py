@@ -6,14 +6,9 @@ State that must survive between checkpoints (a miner's own memory) is kept per r
 
 from protocol.models import Position
 from protocol.synapse import RebalanceQuery
-from tests.support.scripted_miners import WIDTH_TICKS, _centred, sensible
+from tests.support.scripted_miners import WIDTH_TICKS, _centred, _inventory, sensible
 
 _FIRST_ANSWER: dict[str, Position] = {}
-
-
-def _inventory(synapse: RebalanceQuery) -> tuple[str, str]:
-    inventory = synapse.inventory_remaining
-    return (inventory.amount0, inventory.amount1) if inventory else ("0", "0")
 
 
 def _above_price(synapse: RebalanceQuery) -> tuple[int, int]:

@@ -11,14 +11,18 @@ from protocol.synapse import RebalanceQuery
 WIDTH_TICKS = 1200
 
 
+def _inventory(synapse: RebalanceQuery) -> tuple[str, str]:
+    """The miner's whole inventory as the query states it (raw token units, decimal strings)."""
+    inventory = synapse.inventory_remaining
+    return (inventory.amount0, inventory.amount1) if inventory else ("0", "0")
+
+
 def _centred(synapse: RebalanceQuery, width: int = WIDTH_TICKS) -> Position:
     spacing = synapse.tick_spacing
     tick = synapse.tick if synapse.tick is not None else 0
     lower = (tick - width) // spacing * spacing
     upper = lower + 2 * (width // spacing + 1) * spacing
-    inventory = synapse.inventory_remaining
-    amount0 = inventory.amount0 if inventory else "0"
-    amount1 = inventory.amount1 if inventory else "0"
+    amount0, amount1 = _inventory(synapse)
     return Position(tick_lower=lower, tick_upper=upper, allocation0=amount0, allocation1=amount1)
 
 
