@@ -20,7 +20,7 @@ import csv
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from simulator.errors import EventFormatError, EventSourceError
 from simulator.events import (
@@ -40,6 +40,8 @@ MINT_BURN_FILE = "pool_mint_burn_events.csv"
 SWAP_FILE = "pool_swap_events.csv"
 FEE_PROTOCOL_FILE = "pool_set_fee_protocol_events.csv"
 TICK_LOG_SUFFIX = ".pool.tick.csv"
+
+_Event = TypeVar("_Event", bound=PoolEvent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,10 +237,7 @@ def read_event_tables(folder: Path, pool: str | None = None) -> dict[str, PoolHi
             raise EventSourceError(f"{folder} has no {name}")
     wanted = pool.lower() if pool else None
     metadata = {m.pool: m for m in map(_metadata, _rows(folder / FACTORY_FILE)) if wanted in (None, m.pool)}
-    initialize: dict[str, PoolInitialize] = {}
-    for event in _parse(folder / INITIALIZE_FILE, _initialize, wanted):
-        assert isinstance(event, PoolInitialize)
-        initialize[event.pool] = event
+    initialize = {event.pool: event for event in _parse(folder / INITIALIZE_FILE, _initialize, wanted)}
     events: dict[str, list[PoolEvent]] = {}
     tables: list[tuple[str, Callable[[_Row], PoolEvent]]] = [(MINT_BURN_FILE, _mint_burn), (SWAP_FILE, _swap)]
     if (folder / FEE_PROTOCOL_FILE).is_file():
@@ -257,7 +256,7 @@ def read_event_tables(folder: Path, pool: str | None = None) -> dict[str, PoolHi
     }
 
 
-def _parse(path: Path, parse: Callable[[_Row], PoolEvent], wanted: str | None) -> Iterator[PoolEvent]:
+def _parse(path: Path, parse: Callable[[_Row], _Event], wanted: str | None) -> Iterator[_Event]:
     for row in _rows(path):
         if wanted is None or row.address("address") == wanted:
             yield parse(row)
