@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import signal
 
 from loguru import logger
 
@@ -21,6 +20,7 @@ from validator.chain.logs import WINDOWS_PER_REQUEST
 from validator.cli import print_json
 from validator.config import ValidatorSettings
 from validator.indexer.indexer import Indexer, IndexerOptions, run_until_stopped
+from validator.signals import ShutdownSignals
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -53,21 +53,6 @@ def options_from(settings: ValidatorSettings, args: argparse.Namespace) -> Index
                           poll_interval_s=settings.chain_poll_interval_seconds, chain_id=settings.chain_id)
 
 
-def _install_signals(stop: asyncio.Event, task: asyncio.Task[object]) -> None:
-    loop = asyncio.get_running_loop()
-
-    def on_signal() -> None:
-        if stop.is_set():
-            logger.warning("second signal: cancelling now")
-            task.cancel()
-            return
-        logger.info("stopping after the current window (send again to cancel)")
-        stop.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, on_signal)
-
-
 async def run_indexer(settings: ValidatorSettings, args: argparse.Namespace) -> int:
     if not settings.rpc_urls:
         logger.error("no RPC URL: set --rpc-url or SN98_RPC_URLS")
@@ -80,7 +65,9 @@ async def run_indexer(settings: ValidatorSettings, args: argparse.Namespace) -> 
             indexer = Indexer(source, args.pool, options_from(settings, args), from_block=args.from_block)
             task = asyncio.current_task()
             if task is not None:
-                _install_signals(stop, task)
+                def cancel(_code: int) -> None:  # the second signal cancels the run instead of exiting the process
+                    task.cancel()
+                ShutdownSignals(stop, force_exit=cancel).install()
             report = await run_until_stopped(indexer, stop, follow=not args.once)
     except ChainError as exc:
         logger.error("indexer: {}", exc)
