@@ -54,8 +54,12 @@ class JobRunner:
         live_stop = asyncio.Event()
 
         async def relay() -> None:
-            await asyncio.wait({asyncio.ensure_future(stop.wait()), asyncio.ensure_future(done.wait())},
-                               return_when=asyncio.FIRST_COMPLETED)
+            waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(done.wait())}
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for wait in waits:  # the one still waiting would outlive the job
+                    wait.cancel()
             live_stop.set()
 
         assert self.live_loop is not None
