@@ -46,6 +46,7 @@ async def test_indexed_stakes_replay_from_a_snapshot_to_the_pools_exact_state(db
                                                          snapshots={POOL: snapshot})
     stakes = [e for e in stored.events if isinstance(e, StakeEvent)]
     assert report.by_kind["StakeEvent"] == len(stakes) == 4
+    assert source.rpc.stats.by_method["eth_blockNumber"] == 2  # at start, and again only once caught up
     assert [e.nft for e in stakes] == [NPM, NPM, "", ""]
     state = await replayed.pool_state(POOL, HEAD)
     chain = history.pool.snapshot(HEAD)
