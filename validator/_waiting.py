@@ -34,11 +34,11 @@ async def until_stopped(awaitable: Coroutine[Any, Any, T], stop: asyncio.Event) 
     stopper = asyncio.ensure_future(stop.wait())
     try:
         done, _ = await asyncio.wait({work, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
+    finally:  # stopped, or cancelled from outside: neither wait may outlive this call
         stopper.cancel()
+        work.cancel()  # a no-op when it finished
     if work in done:
         return work.result()
-    work.cancel()
     raise Stopped("stop requested")
 
 

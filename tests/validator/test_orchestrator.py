@@ -92,3 +92,12 @@ async def test_until_stopped_cancels_the_wait_when_stop_is_set() -> None:
     else:
         raise AssertionError("expected Stopped")
     assert await until_stopped(asyncio.sleep(0, result=7), asyncio.Event()) == 7
+
+
+async def test_until_stopped_cancelled_from_outside_leaves_no_task_behind() -> None:
+    waiting = asyncio.create_task(until_stopped(asyncio.sleep(30), asyncio.Event()))
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    await asyncio.sleep(0)  # let the cancelled inner tasks finish
+    assert [task for task in asyncio.all_tasks() if task is not asyncio.current_task()] == []
