@@ -9,6 +9,7 @@ import pytest
 from db.connection import open_databases, upgrade_jobs_db
 from db.models import Job, MinerParticipation, MinerScore, Prediction, PredictionOutcome, Round, RoundStatus, RoundType
 from db.urls import DatabaseUrl
+from tests.support.round_probe import StatementCounter
 from validator.round_store import INTERRUPTED, ParticipationUpdate, RoundStore, ScoreUpdate
 
 ADDRESS = "0x8ad599c3A0ff1De082011EFDDc58f1908eb6e6D8"
@@ -68,3 +69,17 @@ async def test_interrupted_rounds_are_marked_failed_at_start(db_url: DatabaseUrl
         assert await store.recover_interrupted() == 0
         nxt = await store.open_round(job.id, job.job_id, RoundType.EVALUATION, 2, 2**96, {})
         assert nxt.round_number == 2
+
+
+async def test_a_round_end_sends_as_many_statements_for_300_miners_as_for_3(db_url: DatabaseUrl) -> None:
+    store = RoundStore()
+    counts = []
+    async with open_databases(db_url):
+        await upgrade_jobs_db()
+        job = await _job()
+        for miners in (3, 300):
+            scores = [ScoreUpdate(f"hk{i}", i, 0.5) for i in range(miners)]
+            with StatementCounter() as counter:
+                await _finish(store, job, scores, refused=[("refuser", 999)])
+            counts.append(counter.count)
+    assert counts[0] == counts[1] > 0, counts
