@@ -96,7 +96,7 @@ class Indexer:
                 continue
             cursor = await self._index_window(cursor, head)
             if backfilling:
-                progress.update(cursor.next_block, self.report.events - progress.events)
+                progress.update(cursor.next_block, self.report.events)
         self.report.next_block = cursor.next_block
         return self.report
 

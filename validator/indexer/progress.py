@@ -36,8 +36,9 @@ class Progress:
         return (f"[{'#' * filled}{'.' * (_WIDTH - filled)}] {100 * done / total:5.1f}% "
                 f"blocks {done}/{total} events {self.events} {rate:,.0f} blocks/s ETA {eta_text}")
 
-    def update(self, next_block: int, new_events: int) -> None:
-        self.events += new_events
+    def update(self, next_block: int, events: int) -> None:
+        """Redraw (or log) for the cursor at ``next_block`` with ``events`` stored so far."""
+        self.events = events
         text = self.line(next_block)
         if self.stream.isatty():
             self.stream.write("\r" + text)
