@@ -24,6 +24,9 @@ from common.settings_cli import (
 from validator.config import ValidatorSettings
 
 PROG = "python -m validator"
+EXIT_OK = 0
+EXIT_FAILURE = 1
+"""Exit codes of the subcommands (a configuration error exits 2, through ``exit_with_config_error``)."""
 Handler = Callable[[ValidatorSettings, argparse.Namespace], Awaitable[int]]
 
 

@@ -13,13 +13,11 @@ from loguru import logger
 from db.connection import open_databases, pending_jobs_migrations, upgrade_jobs_db
 from db.errors import StorageError
 from validator import jobs_admin
-from validator.cli import print_json
+from validator.cli import EXIT_FAILURE, EXIT_OK, print_json
 from validator.config import ValidatorSettings
 from validator.indexer.cli import register as register_indexer
 from validator.pool_events_cli import register as register_pool_events
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
 _JOB_FIELDS: dict[str, tuple[type, str]] = {
     "sn_liquidity_manager_address": (str, "Vault address (SN98 LiquidityManager or EOA)."),
     "pair_address": (str, "Pool address."),

@@ -11,11 +11,8 @@ from db.connection import create_pool_events_schema, open_databases
 from db.importer import import_histories
 from simulator.csv_events import SWAP_FILE, TICK_LOG_SUFFIX, PoolHistory, read_event_tables, read_tick_log
 from simulator.errors import SimulatorError
-from validator.cli import print_json
+from validator.cli import EXIT_FAILURE, EXIT_OK, print_json
 from validator.config import ValidatorSettings
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
