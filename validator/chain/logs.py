@@ -47,7 +47,6 @@ class LogBatch:
 
     events: list[PoolEvent]
     block_hashes: dict[int, str]
-    requests: int
 
 
 def windows(from_block: int, to_block: int, max_range: int) -> list[tuple[int, int]]:
@@ -109,7 +108,6 @@ async def fetch_pool_events(
     """Decoded events of ``pool`` in ``[from_block, to_block]`` with timestamps from the block headers;
     with its ``gauge``, the window's stakes too (``token_ticks``: the tokenId -> ticks cache to use)."""
     address = checksum(pool)
-    requests_before = rpc.stats.requests
     addresses, topics = [address], _topics()
     if gauge is not None:
         addresses, topics = [address, gauge.address], topics + gauge_topics()
@@ -128,7 +126,7 @@ async def fetch_pool_events(
         staked = await gauge_stakes(rpc, address.lower(), gauge, gauge_logs, token_ticks or TokenTicks())
         events += staked + implied_stakes(events, gauge)
     events.sort(key=event_order)
-    return LogBatch(events=events, block_hashes=hashes, requests=rpc.stats.requests - requests_before)
+    return LogBatch(events=events, block_hashes=hashes)
 
 
 async def _block_headers(rpc: RpcClient, raw: Sequence[dict[str, Any]]) -> tuple[dict[int, int], dict[int, str]]:
