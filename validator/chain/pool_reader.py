@@ -132,11 +132,9 @@ async def read_pool_state(
         block_number=block_number, unstaked_fee=int(v["unstakedFee"]) if slip else None,
         staked_liquidity=int(v["stakedLiquidity"]) if slip else 0,
     )
-    info = _info(address, head, tokens, decimals)
-    staked = {t: r.staked_liquidity_net for t, r in scan.ticks.items() if r.staked_liquidity_net} if slip else {}
-    return PoolState(info=info, snapshot=snapshot, block_number=block_number, block_timestamp=head.timestamp,
-                     scanned_tick_lower=scan.tick_lower, scanned_tick_upper=scan.tick_upper,
-                     staked_liquidity_net=staked)
+    return PoolState(info=_info(address, head, tokens, decimals), snapshot=snapshot, block_number=block_number,
+                     block_timestamp=head.timestamp, scanned_tick_lower=scan.tick_lower,
+                     scanned_tick_upper=scan.tick_upper)
 
 
 async def _gather(

@@ -6,8 +6,7 @@ are EIP-55 checksummed strings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from simulator.pool import PoolSnapshot
 from simulator.tickmath import MAX_TICK, MIN_TICK
@@ -33,8 +32,8 @@ class PoolState:
     """A pool read at ``block_number``: the simulator snapshot plus identity and the block time.
 
     ``scanned_tick_lower``/``scanned_tick_upper``: the tick range whose initialized ticks the
-    snapshot holds (the whole range unless the bitmap scan was bounded). ``staked_liquidity_net``:
-    Slipstream's per-tick staked liquidity net (empty on Uniswap V3).
+    snapshot holds (the whole range unless the bitmap scan was bounded). Slipstream's per-tick
+    staked liquidity net is in the snapshot's ticks.
     """
 
     info: PoolInfo
@@ -43,7 +42,6 @@ class PoolState:
     block_timestamp: int
     scanned_tick_lower: int = MIN_TICK
     scanned_tick_upper: int = MAX_TICK
-    staked_liquidity_net: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
