@@ -7,6 +7,8 @@ No `from __future__ import annotations`: the axon reads forward annotations.
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from db.connection import open_databases, upgrade_jobs_db
 from db.models import Job, Round
 from db.urls import DatabaseUrl
@@ -23,6 +25,11 @@ from validator.miners.dendrite_v10 import DendriteTransport
 from validator.miners.directory import StaticMinerDirectory
 from validator.round_store import RoundStore
 
+pytestmark = [
+    pytest.mark.timeout(120),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning"),
+]
 
 async def test_the_live_loop_runs_beside_evaluation_and_ends_with_it(sqlite_url: DatabaseUrl, tmp_path: Path) -> None:
     history = day1_history()
