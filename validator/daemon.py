@@ -17,11 +17,10 @@ from loguru import logger
 from common.logs import configure_logging
 from common.settings_cli import ConfigError
 from db.connection import open_databases, upgrade_jobs_db
-from db.event_reader import LAYOUTS, read_pool_history
+from db.event_reader import LAYOUTS
 from db.models import Job
-from db.pool_events import Pool as PoolRow
 from validator.chain.factory import live_source
-from validator.chain.replay import ReplayChainSource
+from validator.chain.replay import ReplayChainSource, ReplayDataError
 from validator.chain.source import ChainSource
 from validator.config import ValidatorSettings
 from validator.evaluation import EvaluationSettings
@@ -51,7 +50,7 @@ def load_wallet(settings: ValidatorSettings) -> object:
     from bittensor_wallet import Wallet
 
     wallet = Wallet(name=settings.wallet_name, hotkey=settings.wallet_hotkey,
-                    path=str(Path(settings.wallet_path).expanduser()))
+                    path=str(settings.wallet_dir))
     if not Path(wallet.hotkey_file.path).exists():
         raise ConfigError(f"--wallet.name/--wallet.hotkey: no hotkey file at {wallet.hotkey_file.path}")
     return wallet
@@ -82,21 +81,14 @@ class ChainProvider:
 
     async def _replay(self, job: ActiveJob) -> ChainSource:
         layout = LAYOUTS[self.settings.pool_events_layout].with_prefix(self.settings.pool_events_table_prefix)
-        history = await read_pool_history(job.pool, layout, None, self.settings.replay_to_block)
-        blocks = [e.block_number for e in history.events]
-        if history.initialize is not None:
-            blocks.append(history.initialize.block_number)
-        if not blocks:
-            raise ConfigError(f"job {job.job_id}: the pool events DB has no events of pool {job.pool}")
-        start = self.settings.replay_from_block or min(blocks)
-        end = self.settings.replay_to_block or max(blocks)
-        known: dict[str, tuple[int, int]] = {}
-        if layout.pools is not None:  # SN98's indexer tables have no pools table
-            rows = await PoolRow.filter(address=job.pool.lower()).values_list("decimals0", "decimals1")
-            known = {job.pool: (int(d0), int(d1)) for d0, d1 in rows if d0 is not None and d1 is not None}
-        return ReplayChainSource({job.pool: history}, start_block=start, end_block=end, decimals=known,
-                                 speed=self.settings.replay_speed, block_time_s=self.settings.block_time_seconds,
-                                 default_idle=(self.settings.replay_vault_amount0, self.settings.replay_vault_amount1))
+        try:
+            return await ReplayChainSource.from_database(
+                [job.pool], start_block=self.settings.replay_from_block or None,
+                end_block=self.settings.replay_to_block or None, layout=layout, speed=self.settings.replay_speed,
+                block_time_s=self.settings.block_time_seconds,
+                default_idle=(self.settings.replay_vault_amount0, self.settings.replay_vault_amount1))
+        except ReplayDataError as exc:
+            raise ConfigError(f"job {job.job_id}: {exc}") from exc
 
     async def close(self) -> None:
         for source in self._opened:

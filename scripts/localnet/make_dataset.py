@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from db.connection import open_databases
-from db.event_reader import read_pool_history
+from db.event_reader import read_pool_histories
 from db.urls import parse_database_url
 from scripts.devchain.chain import start_devchain
 from scripts.devchain.traffic import TrafficConfig, TrafficGenerator
@@ -40,7 +40,7 @@ def _index(db_url: str, rpc_url: str, pool: str) -> None:
 async def _export(db_url: str, pools: list[str], out: Path) -> dict[str, int]:
     url = parse_database_url(db_url)
     async with open_databases(None, url):
-        histories = [await read_pool_history(pool) for pool in pools]
+        histories = list((await read_pool_histories(pools)).values())
     return write_event_tables(histories, out, chain_name="devchain")
 
 

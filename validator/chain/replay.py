@@ -21,7 +21,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from db.event_reader import DEFAULT_LAYOUT, PoolEventsLayout, read_pool_history
+from db.event_reader import DEFAULT_LAYOUT, PoolEventsLayout, read_pool_histories
 from db.pool_events import Pool as PoolRow
 from simulator.csv_events import PoolHistory
 from simulator.errors import SimulatorError
@@ -72,18 +72,24 @@ class ReplayChainSource:
 
     @classmethod
     async def from_database(
-        cls, pools: list[str], *, start_block: int, end_block: int, layout: PoolEventsLayout = DEFAULT_LAYOUT,
-        **kwargs: object,
+        cls, pools: list[str], *, start_block: int | None = None, end_block: int | None = None,
+        layout: PoolEventsLayout = DEFAULT_LAYOUT, **kwargs: object,
     ) -> ReplayChainSource:
-        """Load the pools' histories up to ``end_block`` (inside ``open_databases``)."""
-        histories = {p.lower(): await read_pool_history(p, layout, None, end_block) for p in pools}
+        """Load the pools' histories up to ``end_block`` (inside ``open_databases``). A window bound
+        left None is the first (last) stored block of the pools' events and Initialize events."""
+        histories = await read_pool_histories(pools, layout, None, end_block)
+        blocks = [e.block_number for h in histories.values() for e in h.events]
+        blocks += [h.initialize.block_number for h in histories.values() if h.initialize is not None]
+        if not blocks:
+            raise ReplayDataError(f"the pool events DB has no events of {', '.join(pools)}")
         decimals: dict[str, tuple[int, int]] = {}
-        if layout.pools is not None:
-            for row in await PoolRow.filter(address__in=[p.lower() for p in pools]).values():
+        if layout.pools is not None:  # SN98's indexer tables have no pools table
+            for row in await PoolRow.filter(address__in=list(histories)).values():
                 if row["decimals0"] is not None and row["decimals1"] is not None:
                     decimals[str(row["address"])] = (int(row["decimals0"]), int(row["decimals1"]))
-        return cls(histories, start_block=start_block, end_block=end_block, decimals=decimals,
-                   **kwargs)  # type: ignore[arg-type]
+        start = min(blocks) if start_block is None else start_block
+        end = max(blocks) if end_block is None else end_block
+        return cls(histories, start_block=start, end_block=end, decimals=decimals, **kwargs)  # type: ignore[arg-type]
 
     async def head_block(self) -> int:
         return self.head

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from db.connection import POOL_EVENTS_CONNECTION
-from db.importer import BATCH_SIZE, event_row
-from db.pool_events import EVENT_MODELS, EventRow, IndexerCursor, Pool
+from db.importer import insert_events, upsert_pool
+from db.pool_events import EVENT_MODELS, IndexerCursor, Pool
 from simulator.events import PoolEvent, PoolInitialize
 from validator.chain.types import PoolInfo
 
@@ -39,25 +38,9 @@ async def load_cursor(pool: str) -> Cursor | None:
 
 async def save_pool(info: PoolInfo, chain_id: int, created_block: int | None) -> None:
     """Create the pool row, or fill in what it lacks (known values are never overwritten)."""
-    values: dict[str, Any] = {"token0": info.token0, "token1": info.token1, "decimals0": info.decimals0, "decimals1": info.decimals1,
+    values = {"token0": info.token0, "token1": info.token1, "decimals0": info.decimals0, "decimals1": info.decimals1,
               "fee": info.fee, "tick_spacing": info.tick_spacing, "created_block": created_block}
-    row = await Pool.get_or_none(address=info.address.lower())
-    if row is None:
-        await Pool.create(address=info.address.lower(), chain_id=chain_id, kind=info.kind, **values)
-        return
-    missing = {k: v for k, v in values.items() if v is not None and getattr(row, k) is None}
-    if missing:
-        row.update_from_dict(missing)
-        await row.save(update_fields=list(missing))
-
-
-def _rows(events: Sequence[PoolEvent]) -> dict[type[EventRow], list[EventRow]]:
-    rows: dict[type[EventRow], list[EventRow]] = {model: [] for model in EVENT_MODELS}
-    for event in events:
-        row = event_row(event)
-        if row is not None:
-            rows[type(row)].append(row)
-    return rows
+    await upsert_pool(info.address, values, chain_id=chain_id, kind=info.kind)
 
 
 async def _save_initialize(event: PoolInitialize) -> None:
@@ -73,9 +56,7 @@ async def write_window(cursor: Cursor, events: Sequence[PoolEvent], chain_id: in
         for event in events:
             if isinstance(event, PoolInitialize):
                 await _save_initialize(event)
-        for model, batch in _rows(events).items():
-            if batch:
-                await model.bulk_create(batch, batch_size=BATCH_SIZE, ignore_conflicts=True)
+        await insert_events(events)
         await _put_cursor(cursor, chain_id)
 
 
