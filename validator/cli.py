@@ -11,16 +11,9 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import Any
 
-from common.settings_cli import (
-    ConfigError,
-    OneLineArgumentParser,
-    add_settings_arguments,
-    exit_with_config_error,
-    settings_from_namespace,
-)
+from common.settings_cli import ConfigError, OneLineArgumentParser, exit_with_config_error, parse_settings, settings_parent
 from validator.config import ValidatorSettings
 
 PROG = "python -m validator"
@@ -30,18 +23,10 @@ EXIT_FAILURE = 1
 Handler = Callable[[ValidatorSettings, argparse.Namespace], Awaitable[int]]
 
 
-def _settings_parent() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
-    parent.add_argument("--env-file", type=Path, default=argparse.SUPPRESS,
-                        help="Read settings from this .env file [default .env].")
-    add_settings_arguments(parent, ValidatorSettings)
-    return parent
-
-
 def build_parser() -> argparse.ArgumentParser:
     from validator import commands  # the handlers; imported here to keep --help fast
 
-    parent = _settings_parent()
+    parent = settings_parent(ValidatorSettings)
     parser = OneLineArgumentParser(
         prog=PROG, parents=[parent],
         description="SN98 ForeverMoney validator. Without a command: run the daemon.",
@@ -52,11 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        settings = settings_from_namespace(ValidatorSettings, args, getattr(args, "env_file", Path(".env")))
-    except ConfigError as exc:
-        exit_with_config_error(PROG, exc)
+    settings, args = parse_settings(PROG, ValidatorSettings, build_parser(), argv)
     handler: Handler = getattr(args, "handler", None) or _default_handler()
     return asyncio.run(_run(handler, settings, args))
 

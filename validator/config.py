@@ -18,16 +18,15 @@ from scalecodec.utils.ss58 import ss58_decode
 from db.errors import DatabaseUrlError
 from db.urls import DatabaseUrl, parse_database_url
 from common.logs import register_secret
-from common.settings_cli import LoggingSettings, flag, split_csv
+from common.settings_cli import Network, NeuronSettings, flag, split_csv
 from validator.executor.errors import ExecutorConfigError
 from validator.executor.http import checked_base_url
 
-Network = Literal["local", "test", "finney"]
 ChainMode = Literal["live", "replay"]
 PoolEventsLayoutName = Literal["default", "sn98"]
 
 
-class ValidatorSettings(LoggingSettings):
+class ValidatorSettings(NeuronSettings):
     """Every knob of ``python -m validator``; ``.env.example`` documents each one."""
 
     model_config = SettingsConfigDict(
@@ -35,13 +34,7 @@ class ValidatorSettings(LoggingSettings):
         validate_default=True,
     )
 
-    netuid: int = Field(98, ge=0, le=65535, description="Subnet uid.", json_schema_extra=flag("--netuid"))
     network: Network = Field("finney", description="Which network the validator serves; 'local' uses a static miner list and no chain.")
-    subtensor_network: str | None = Field(None, description="Subtensor network name (defaults to --network).", json_schema_extra=flag("--subtensor.network"))
-    subtensor_chain_endpoint: str | None = Field(None, description="Subtensor websocket endpoint (overrides --subtensor.network).", json_schema_extra=flag("--subtensor.chain_endpoint"))
-    wallet_name: str = Field("default", min_length=1, description="Coldkey wallet name.", json_schema_extra=flag("--wallet.name"))
-    wallet_hotkey: str = Field("default", min_length=1, description="Hotkey name.", json_schema_extra=flag("--wallet.hotkey"))
-    wallet_path: Path = Field(Path("~/.bittensor/wallets"), description="Wallets directory.", json_schema_extra=flag("--wallet.path"))
     axon_port: int = Field(8091, ge=1, le=65535, description="Axon port (served by miners; kept for bittensor convention).", json_schema_extra=flag("--axon.port"))
     chain: ChainMode = Field("live", description="Chain data: 'live' reads Base over RPC, 'replay' serves a historical window of the pool events DB.")
     chain_id: int = Field(8453, ge=1, description="EVM chain id of the pools (Base mainnet 8453).")
@@ -145,12 +138,6 @@ class ValidatorSettings(LoggingSettings):
                 raise ValueError(f"executor_url: {exc}") from None
             if not self.executor_api_key:
                 raise ValueError("executor_api_key is required with executor_url")
-        return self
-
-    @model_validator(mode="after")
-    def _check_modes(self) -> ValidatorSettings:
-        if self.subtensor_network is None:
-            self.subtensor_network = self.network  # our network names are bittensor's
         return self
 
     @property

@@ -12,6 +12,7 @@ import pytest
 
 from common.settings_cli import ConfigError, env_name_of, flag_of
 from validator.cli import build_parser
+from scripts.gen_env_example import render
 from validator.config import ValidatorSettings
 from common.settings_cli import settings_from_namespace
 
@@ -104,4 +105,5 @@ def test_env_example_documents_every_setting() -> None:
     text = (ROOT / ".env.example").read_text()
     documented = set(re.findall(r"^#?\s*(SN98_[A-Z0-9_]+)=", text, flags=re.M))
     expected = {env_name_of(ValidatorSettings, name) for name in ValidatorSettings.model_fields}
-    assert expected <= documented, f"missing from .env.example: {sorted(expected - documented)}"
+    assert expected == documented, f"missing: {sorted(expected - documented)}, stale: {sorted(documented - expected)}"
+    assert text == render(), "stale .env.example: run python -m scripts.gen_env_example"

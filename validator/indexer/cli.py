@@ -17,13 +17,11 @@ from db.connection import create_pool_events_schema, open_databases
 from validator.chain.errors import ChainError
 from validator.chain.factory import live_source
 from validator.chain.logs import WINDOWS_PER_REQUEST
-from validator.cli import print_json
+from validator.cli import EXIT_FAILURE, EXIT_OK, print_json
 from validator.config import ValidatorSettings
 from validator.indexer.indexer import Indexer, IndexerOptions, run_until_stopped
 from validator.signals import ShutdownSignals
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]

@@ -79,7 +79,7 @@ class SubtensorChainClient:
     @classmethod
     def from_settings(cls, settings: ValidatorSettings, wallet: Any = None) -> SubtensorChainClient:
         """The endpoint from ``--subtensor.chain_endpoint``, else the ``--subtensor.network`` name."""
-        network = settings.subtensor_chain_endpoint or settings.subtensor_network or settings.network
+        network = settings.subtensor_target
         return cls(network, wallet=wallet)
 
     @property
