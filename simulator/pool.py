@@ -19,6 +19,8 @@ override stands in for Slipstream's dynamic fee module. Slipstream has no protoc
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from simulator._pool_types import PoolSnapshot, PositionInfo, SwapResult, TickInfo, TickSnapshot
 from simulator.errors import InvalidPoolState
 from simulator.fullmath import MAX_UINT128, Q128, UINT256_MOD, to_int128
@@ -34,7 +36,10 @@ from simulator.tickmath import (
     get_tick_at_sqrt_ratio,
 )
 
-__all__ = ["Pool", "PoolSnapshot", "PositionInfo", "SwapResult", "TickInfo", "TickSnapshot"]
+__all__ = [
+    "FeeGrowthOutside", "Pool", "PoolSnapshot", "PositionInfo", "SwapResult", "TickInfo", "TickSnapshot",
+    "fee_growth_inside",
+]
 
 _MOD128 = 1 << 128
 
@@ -45,6 +50,33 @@ def max_liquidity_per_tick(tick_spacing: int) -> int:
     max_tick = (MAX_TICK // tick_spacing) * tick_spacing
     num_ticks = (max_tick - min_tick) // tick_spacing + 1
     return MAX_UINT128 // num_ticks
+
+
+class FeeGrowthOutside(Protocol):
+    """What ``fee_growth_inside`` reads of a tick (``TickInfo`` and a snapshot's ``TickSnapshot`` have it)."""
+
+    @property
+    def fee_growth_outside0_x128(self) -> int: ...
+
+    @property
+    def fee_growth_outside1_x128(self) -> int: ...
+
+
+def fee_growth_inside(
+    global0: int, global1: int, tick: int,
+    tick_lower: int, lower: FeeGrowthOutside, tick_upper: int, upper: FeeGrowthOutside,
+) -> tuple[int, int]:
+    """Tick.getFeeGrowthInside: fee growth (token0, token1) inside [tick_lower, tick_upper) at ``tick``,
+    Q128.128 modulo 2**256, from the global fee growth and the two bounds' fee growth outside."""
+    if tick >= tick_lower:
+        below0, below1 = lower.fee_growth_outside0_x128, lower.fee_growth_outside1_x128
+    else:
+        below0, below1 = global0 - lower.fee_growth_outside0_x128, global1 - lower.fee_growth_outside1_x128
+    if tick < tick_upper:
+        above0, above1 = upper.fee_growth_outside0_x128, upper.fee_growth_outside1_x128
+    else:
+        above0, above1 = global0 - upper.fee_growth_outside0_x128, global1 - upper.fee_growth_outside1_x128
+    return (global0 - below0 - above0) % UINT256_MOD, (global1 - below1 - above1) % UINT256_MOD
 
 
 class Pool:
@@ -246,18 +278,11 @@ class Pool:
 
     def fee_growth_inside(self, tick_lower: int, tick_upper: int) -> tuple[int, int]:
         """Tick.getFeeGrowthInside at the current tick: (token0, token1), Q128.128 modulo 2**256."""
-        g0, g1, tick = self.fee_growth_global0_x128, self.fee_growth_global1_x128, self.tick
-        lower = self.ticks.get(tick_lower) or TickInfo()
-        upper = self.ticks.get(tick_upper) or TickInfo()
-        if tick >= tick_lower:
-            below0, below1 = lower.fee_growth_outside0_x128, lower.fee_growth_outside1_x128
-        else:
-            below0, below1 = g0 - lower.fee_growth_outside0_x128, g1 - lower.fee_growth_outside1_x128
-        if tick < tick_upper:
-            above0, above1 = upper.fee_growth_outside0_x128, upper.fee_growth_outside1_x128
-        else:
-            above0, above1 = g0 - upper.fee_growth_outside0_x128, g1 - upper.fee_growth_outside1_x128
-        return (g0 - below0 - above0) % UINT256_MOD, (g1 - below1 - above1) % UINT256_MOD
+        empty = TickInfo()
+        return fee_growth_inside(
+            self.fee_growth_global0_x128, self.fee_growth_global1_x128, self.tick,
+            tick_lower, self.ticks.get(tick_lower) or empty, tick_upper, self.ticks.get(tick_upper) or empty,
+        )  # fmt: skip
 
     def _modify_position(self, owner: str, tick_lower: int, tick_upper: int, delta: int) -> tuple[int, int]:
         """UniswapV3Pool._modifyPosition: checks first, then updates ticks, position and liquidity."""

@@ -68,6 +68,11 @@ class RoundSummary:
     raw_scores: dict[str, float | None]
 
 
+def round_end_block(start_block: int, duration_seconds: float, block_time_s: float) -> int:
+    """The block a round of ``duration_seconds`` that starts at ``start_block`` ends at (at least one block on)."""
+    return start_block + max(1, int(duration_seconds / block_time_s))
+
+
 def checkpoint_blocks(start_block: int, end_block: int, every: int) -> list[int]:
     """Checkpoint blocks of a round: the start, then every ``every`` blocks, all before the end."""
     return list(range(start_block, end_block, max(1, every)))
@@ -106,7 +111,7 @@ class EvaluationRound:
         start_block = await self.chain.head_block()
         pool_state = await self.chain.pool_state(self.job.pool, start_block)
         vault = await self.chain.vault_state(self.job.vault, self.job.vault_kind, self.job.pool, start_block)
-        end_block = start_block + max(1, int(self.job.round_duration_seconds / self.settings.block_time_s))
+        end_block = round_end_block(start_block, self.job.round_duration_seconds, self.settings.block_time_s)
         row = await self.store.open_round(self.job.db_id, self.job.job_id, RoundType.EVALUATION, start_block,
                                           pool_state.snapshot.sqrt_price_x96,
                                           {"end_block": end_block, "miners": len(self.slots)})

@@ -39,6 +39,7 @@ from protocol.decisions import Decision, Keep, PositionSpec, Rebalance, Refuse
 from protocol.validation import DEFAULT_MAX_POSITIONS, AnswerContext, validate_answer
 from simulator.metrics import RoundStart, StrategyMetrics, compute_metrics
 from simulator.fullmath import Q128, UINT256_MOD
+from simulator.pool import fee_growth_inside
 from simulator.portfolio import HeldPosition, Portfolio, burn_amounts, holdings
 from simulator.targets import target_named
 from validator._answers import MinerSlot, outcome_of
@@ -46,7 +47,7 @@ from validator._waiting import Stopped, sleep_or_stop, until_stopped
 from validator.chain.source import ChainSource
 from validator.config import ValidatorSettings
 from validator.chain.types import PoolState, VaultPosition, VaultState
-from validator.evaluation import checkpoint_blocks
+from validator.evaluation import checkpoint_blocks, round_end_block
 from validator.executor import ExecutionRequest, Executor, ExecutorError, idempotency_key
 from validator.executor.types import position_to_json
 from validator.jobs import ActiveJob
@@ -94,28 +95,18 @@ class LiveSummary:
 
 # -- the vault's real holdings -------------------------------------------------------------------
 
-def _fee_growth_inside(pool: PoolState, p: VaultPosition, token: int) -> int | None:
+def uncollected_fees(pool: PoolState, p: VaultPosition) -> tuple[int, int]:
+    """What ``collect`` would pay besides the principal: owed tokens + fees accrued since the
+    position's last update (raw units; Position.update's math, fee growth modulo 2**256). A bound
+    outside the scanned ticks leaves only the owed amounts known."""
     snap = pool.snapshot
     lower, upper = snap.ticks.get(p.tick_lower), snap.ticks.get(p.tick_upper)
     if lower is None or upper is None:
-        return None  # bound outside the scanned ticks: only the owed amounts are known
-    glob = snap.fee_growth_global0_x128 if token == 0 else snap.fee_growth_global1_x128
-    out_l = lower.fee_growth_outside0_x128 if token == 0 else lower.fee_growth_outside1_x128
-    out_u = upper.fee_growth_outside0_x128 if token == 0 else upper.fee_growth_outside1_x128
-    below = out_l if snap.tick >= p.tick_lower else glob - out_l
-    above = out_u if snap.tick < p.tick_upper else glob - out_u
-    return (glob - below - above) % UINT256_MOD
-
-
-def uncollected_fees(pool: PoolState, p: VaultPosition) -> tuple[int, int]:
-    """What ``collect`` would pay besides the principal: owed tokens + fees accrued since the
-    position's last update (raw units; Position.update's math, fee growth modulo 2**256)."""
-    fees = [p.tokens_owed0, p.tokens_owed1]
-    for token, last in ((0, p.fee_growth_inside0_last_x128), (1, p.fee_growth_inside1_last_x128)):
-        inside = _fee_growth_inside(pool, p, token)
-        if inside is not None:
-            fees[token] += p.liquidity * ((inside - last) % UINT256_MOD) // Q128
-    return fees[0], fees[1]
+        return p.tokens_owed0, p.tokens_owed1
+    inside0, inside1 = fee_growth_inside(snap.fee_growth_global0_x128, snap.fee_growth_global1_x128, snap.tick,
+                                         p.tick_lower, lower, p.tick_upper, upper)
+    return (p.tokens_owed0 + p.liquidity * ((inside0 - p.fee_growth_inside0_last_x128) % UINT256_MOD) // Q128,
+            p.tokens_owed1 + p.liquidity * ((inside1 - p.fee_growth_inside1_last_x128) % UINT256_MOD) // Q128)
 
 
 def vault_specs(pool: PoolState, vault: VaultState) -> tuple[PositionSpec, ...]:
@@ -208,7 +199,7 @@ class LiveRound:
     async def run(self) -> LiveSummary:
         start_block = await self.chain.head_block()
         pool, vault = await self._read(start_block)
-        end_block = start_block + max(1, int(self.job.round_duration_seconds / self.settings.block_time_s))
+        end_block = round_end_block(start_block, self.job.round_duration_seconds, self.settings.block_time_s)
         endpoint = self.candidate.endpoint
         row = await self.store.open_round(self.job.db_id, self.job.job_id, RoundType.LIVE, start_block,
                                           pool.snapshot.sqrt_price_x96,

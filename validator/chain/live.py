@@ -99,15 +99,6 @@ class LiveChainSource:
             raise RpcResponseError(f"no NonfungiblePositionManager configured for {info.kind} pools")
         return await read_eoa_vault(self.rpc, vault, checksum(npm), info, block_number)
 
-    async def round_start(
-        self, pool: str, vault: str, kind: str, block_number: int
-    ) -> tuple[PoolState, VaultState]:
-        """Pool and vault state at one block (what a round starts from); the pool first, its tokens
-        and kind feed the vault read."""
-        state = await self.pool_state(pool, block_number)
-        vault_state = await self.vault_state(vault, kind, pool, block_number)
-        return state, vault_state
-
     async def pool_events(self, pool: str, from_block: int, to_block: int) -> list[PoolEvent]:
         """The pool's events; on a Slipstream pool with a gauge, its stakes among them (``StakeEvent``:
         CLPool.stake emits no pool event, see ``validator.chain.stakes``)."""
